@@ -1,0 +1,3 @@
+from flashcards.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The command line: `flashcards check`, `import`, `review`, `stats` and the app itself."""

@@ -1,0 +1,194 @@
+"""The user's settings, read from a TOML file; every value has a sensible default."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+__all__ = ["Config", "ConfigError", "load_config", "parse_duration", "DEFAULT_CONFIG_TEXT"]
+
+
+class ConfigError(Exception):
+    pass
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """'1m', '10m', '1h', '1d' (a learning step)."""
+    match = _DURATION.match(str(text).strip())
+    if not match:
+        raise ValueError(f"'{text}' is not a duration like '10m', '1h' or '1d'")
+    return timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+@dataclass(slots=True)
+class Config:
+    desired_retention: float = 0.90
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    timezone: str | None = None
+    learn_ahead_minutes: int = 20
+    leech_lapses: int = 8
+    exam_pass_threshold: float = 0.70
+    exam_feedback: str = "each"  # "each" question, or only at the "end"
+    backups_kept: int = 7
+    path: Path | None = field(default=None, compare=False)
+
+
+# TOML section -> {key: (Config attribute, validator)}
+def _number(low: float, high: float, kind: type = float):
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number from {low:g} to {high:g}")
+        if kind is int and not float(value).is_integer():
+            raise ValueError("must be a whole number")
+        if not low <= value <= high:
+            raise ValueError(f"must be from {low:g} to {high:g}")
+        return kind(value)
+
+    return check
+
+
+def _steps(value):
+    if not isinstance(value, list):
+        raise ValueError('must be a list like ["1m", "10m"]')
+    return tuple(parse_duration(v) for v in value)
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _choice(*options: str):
+    def check(value):
+        if value not in options:
+            raise ValueError("must be one of " + ", ".join(f"'{o}'" for o in options))
+        return value
+
+    return check
+
+
+def _zone(value):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown timezone '{value}' (use a name like 'Europe/Berlin')") from exc
+    return str(value)
+
+
+_SCHEMA = {
+    "scheduling": {
+        "desired_retention": ("desired_retention", _number(0.5, 0.99)),
+        "learning_steps": ("learning_steps", _steps),
+        "relearning_steps": ("relearning_steps", _steps),
+        "maximum_interval": ("maximum_interval", _number(1, 36500, int)),
+        "fuzz": ("fuzz", _boolean),
+        "learn_ahead_minutes": ("learn_ahead_minutes", _number(0, 1440, int)),
+        "leech_lapses": ("leech_lapses", _number(1, 1000, int)),
+    },
+    "limits": {
+        "new_per_day": ("new_per_day", _number(0, 10_000, int)),
+        "reviews_per_day": ("reviews_per_day", _number(0, 100_000, int)),
+    },
+    "day": {
+        "rollover_hour": ("rollover_hour", _number(0, 23, int)),
+        "timezone": ("timezone", _zone),
+    },
+    "exam": {
+        "pass_threshold": ("exam_pass_threshold", _number(0.0, 1.0)),
+        "feedback": ("exam_feedback", _choice("each", "end")),
+    },
+    "backup": {
+        "keep": ("backups_kept", _number(0, 1000, int)),
+    },
+}
+
+DEFAULT_CONFIG_TEXT = """\
+# flashcards settings. Delete a line to go back to its default.
+
+[scheduling]
+desired_retention = 0.90        # probability of recall FSRS aims for when a card is due
+learning_steps = ["1m", "10m"]  # steps of a new card before it graduates
+relearning_steps = ["10m"]      # steps after a lapse
+maximum_interval = 36500        # days
+fuzz = true                     # spread due dates a little so cards do not bunch up
+learn_ahead_minutes = 20        # when nothing else is left, show learning cards due this soon
+leech_lapses = 8                # lapses that make a card a leech (it is then suspended)
+
+[limits]
+new_per_day = 20
+reviews_per_day = 200
+
+[day]
+rollover_hour = 4               # a new study day starts at this local hour
+# timezone = "Europe/Berlin"    # default: the system's timezone
+
+[exam]
+pass_threshold = 0.70
+feedback = "each"               # "each" question, or only at the "end"
+
+[backup]
+keep = 7                        # daily backups kept
+"""
+
+
+def _line_of(text: str, section: str, key: str) -> int:
+    in_section = False
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = stripped.strip("[] ") == section
+        elif in_section and stripped.split("=", 1)[0].strip() == key:
+            return number
+    return 1
+
+
+def load_config(path: Path) -> Config:
+    """Read the config file; a missing file means defaults. Raises ConfigError with path:line."""
+    config = Config(path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return config
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        line = match.group(1) if match else "1"
+        raise ConfigError(f"{path}:{line}: {str(exc).split(' (at line')[0]}") from exc
+    for section, values in data.items():
+        schema = _SCHEMA.get(section)
+        if schema is None:
+            raise ConfigError(f"{path}:{_line_of(text, section, '')}: unknown section [{section}]")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        for key, value in values.items():
+            if key not in schema:
+                line = _line_of(text, section, key)
+                known = ", ".join(schema)
+                raise ConfigError(
+                    f"{path}:{line}: unknown setting '{key}' in [{section}] ({known})"
+                )
+            attribute, check = schema[key]
+            try:
+                setattr(config, attribute, check(value))
+            except ValueError as exc:
+                raise ConfigError(f"{path}:{_line_of(text, section, key)}: {key} {exc}") from exc
+    return config

@@ -1,0 +1,19 @@
+"""Deck parsing: Markdown text in, cards or located errors out. No database, no interface."""
+
+from .loader import MAX_DECK_BYTES, LoadResult, load_paths, load_text
+from .model import CardKind, Choice, DeckError, ParsedCard, ParsedDeck, normalize_text
+from .parser import parse_deck
+
+__all__ = [
+    "MAX_DECK_BYTES",
+    "CardKind",
+    "Choice",
+    "DeckError",
+    "LoadResult",
+    "ParsedCard",
+    "ParsedDeck",
+    "load_paths",
+    "load_text",
+    "normalize_text",
+    "parse_deck",
+]

@@ -1,0 +1,134 @@
+"""Read deck files and folders from disk into parsed decks, checking them as one set."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import CardKind, DeckError, ParsedDeck
+from .parser import parse_deck
+
+__all__ = ["MAX_DECK_BYTES", "LoadResult", "load_paths", "load_text"]
+
+MAX_DECK_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class LoadResult:
+    decks: list[ParsedDeck] = field(default_factory=list)
+    errors: list[DeckError] = field(default_factory=list)
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(deck.cards) for deck in self.decks)
+
+    def by_kind(self) -> dict[str, int]:
+        counts = {kind.value: 0 for kind in CardKind}
+        for deck in self.decks:
+            for card in deck.cards:
+                counts[card.kind.value] += 1
+        return counts
+
+
+def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Path]]:
+    """Expand folders to their `*.md` files (recursively, sorted); report missing paths."""
+    files: list[tuple[str, Path]] = []
+    seen: set[Path] = set()
+
+    def add(shown: str, path: Path) -> None:
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):
+            key = path.absolute()
+        if key not in seen:
+            seen.add(key)
+            files.append((shown, key))
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found: list[Path] = []
+            for root, dirs, names in os.walk(
+                path,
+                onerror=lambda e: errors.append(
+                    DeckError(str(e.filename), 0, f"cannot read folder: {e.strerror}")
+                ),
+            ):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root, n) for n in names if n.endswith(".md"))
+            for file in sorted(found):
+                add(str(file), file)
+        elif path.exists() or path.is_symlink():
+            add(given, path)
+        else:
+            errors.append(DeckError(given, 0, "no such file or folder"))
+    return files
+
+
+def load_text(data: bytes, shown: str) -> ParsedDeck | DeckError:
+    """Decode and parse one file's bytes; refuse what is not a UTF-8 text deck."""
+    if len(data) > MAX_DECK_BYTES:
+        size = len(data) / 1024 / 1024
+        return DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
+    if b"\x00" in data:
+        return DeckError(shown, 0, "binary file, not a Markdown deck")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return DeckError(shown, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x})")
+    return parse_deck(text, shown, default_title=Path(shown).stem)
+
+
+def load_paths(paths: list[str]) -> LoadResult:
+    """Load every deck under `paths`; errors include duplicates across the whole set."""
+    result = LoadResult()
+    for shown, path in _deck_files(paths, result.errors):
+        try:
+            if path.stat().st_size > MAX_DECK_BYTES:
+                size = path.stat().st_size / 1024 / 1024
+                result.errors.append(
+                    DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
+                )
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            result.errors.append(DeckError(shown, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        loaded = load_text(data, shown)
+        if isinstance(loaded, DeckError):
+            result.errors.append(loaded)
+            continue
+        loaded.file = str(path)
+        result.errors.extend(loaded.errors)
+        result.decks.append(loaded)
+    _check_duplicates(result)
+    return result
+
+
+def _check_duplicates(result: LoadResult) -> None:
+    """Two cards with the same content or the same explicit id cannot both keep a history."""
+    by_fingerprint: dict[str, str] = {}
+    by_id: dict[str, str] = {}
+    for deck in result.decks:
+        shown = deck.path
+        for card in deck.cards:
+            here = f"{shown}:{card.line}"
+            if card.explicit_id is not None:
+                first = by_id.setdefault(card.explicit_id, here)
+                if first != here:
+                    result.errors.append(
+                        DeckError(
+                            shown,
+                            card.line,
+                            f"duplicate id '{card.explicit_id}' (first at {first})",
+                        )
+                    )
+                    continue
+            first = by_fingerprint.setdefault(card.fingerprint, here)
+            if first != here:
+                result.errors.append(
+                    DeckError(shown, card.line, f"duplicate card (first at {first})")
+                )
+    result.errors.sort(key=lambda e: (e.path, e.line))

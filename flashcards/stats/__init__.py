@@ -1,0 +1,1 @@
+"""Statistics of the collection and its review history (headless; the screens draw them)."""

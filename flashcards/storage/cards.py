@@ -1,0 +1,156 @@
+"""Reading and changing cards for study: fetch, answer, restore (undo), bury, suspend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+
+from .records import CardRecord, card_columns
+from .tables import CardRow, DeckRow, ReviewRow
+from .types import to_millis
+
+__all__ = [
+    "ReviewEntry",
+    "count_if",
+    "active_filter",
+    "available_filter",
+    "fetch_cards",
+    "record_answer",
+    "restore_card",
+    "set_flags",
+]
+
+cards = CardRow.__table__
+decks = DeckRow.__table__
+reviews = ReviewRow.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """A review log entry as written when a card is answered."""
+
+    rating: int
+    reviewed_at: datetime
+    duration_ms: int | None
+    state_before: int
+    interval_before: float
+    scheduled_days: float
+    stability: float | None
+    difficulty: float | None
+
+
+def count_if(condition):
+    """SUM of 1 over the rows where `condition` holds."""
+    return func.sum(case((condition, 1), else_=0))
+
+
+def active_filter():
+    """Cards that take part in study at all: not retired, not suspended."""
+    return and_(cards.c.retired.is_(False), cards.c.suspended.is_(False))
+
+
+def available_filter(now: datetime):
+    """Active cards that are not buried at `now`."""
+    return and_(
+        active_filter(),
+        or_(cards.c.buried_until.is_(None), cards.c.buried_until <= now),
+    )
+
+
+def fetch_cards(conn: Connection, ids: Iterable[int]) -> dict[int, CardRecord]:
+    ids = list(ids)
+    found: dict[int, CardRecord] = {}
+    for start in range(0, len(ids), 500):
+        statement = (
+            select(*card_columns())
+            .join(decks, decks.c.id == cards.c.deck_id)
+            .where(cards.c.id.in_(ids[start : start + 500]))
+        )
+        for row in conn.execute(statement):
+            found[row.id] = CardRecord.from_row(row)
+    return found
+
+
+def record_answer(
+    conn: Connection, before: CardRecord, after: CardRecord, entry: ReviewEntry, now: datetime
+) -> int | None:
+    """Store an answer if the card is still as it was read; return the review's id, or None
+    when another program answered or changed the card in the meantime."""
+    still_same = and_(
+        cards.c.id == before.id,
+        cards.c.reps == before.reps,
+        cards.c.suspended.is_(before.suspended),
+        cards.c.retired.is_(False),
+    )
+    result = conn.execute(
+        update(cards)
+        .where(still_same)
+        .values(
+            state=after.state,
+            step=after.step,
+            stability=after.stability,
+            difficulty=after.difficulty,
+            due=after.due,
+            last_review=after.last_review,
+            reps=after.reps,
+            lapses=after.lapses,
+            leech=after.leech,
+            suspended=after.suspended,
+            modified_at=now,
+        )
+    )
+    if result.rowcount != 1:
+        return None
+    return conn.execute(
+        insert(reviews).values(
+            card_id=before.id,
+            rating=entry.rating,
+            reviewed_at=entry.reviewed_at,
+            duration_ms=entry.duration_ms,
+            state_before=entry.state_before,
+            interval_before=entry.interval_before,
+            scheduled_days=entry.scheduled_days,
+            stability=entry.stability,
+            difficulty=entry.difficulty,
+        )
+    ).inserted_primary_key[0]
+
+
+def restore_card(
+    conn: Connection, record: CardRecord, now: datetime, review_id: int | None = None
+) -> None:
+    """Put a card back exactly as `record` holds it (undo), removing the review it caused."""
+    conn.execute(
+        update(cards)
+        .where(cards.c.id == record.id)
+        .values(
+            state=record.state,
+            step=record.step,
+            stability=record.stability,
+            difficulty=record.difficulty,
+            due=record.due,
+            last_review=record.last_review,
+            reps=record.reps,
+            lapses=record.lapses,
+            leech=record.leech,
+            suspended=record.suspended,
+            buried_until=record.buried_until,
+            modified_at=now,
+        )
+    )
+    if review_id is not None:
+        conn.execute(delete(reviews).where(reviews.c.id == review_id))
+
+
+def set_flags(conn: Connection, ids: list[int], now: datetime, **flags) -> None:
+    """Set `suspended`, `buried_until` or `leech` on cards."""
+    conn.execute(update(cards).where(cards.c.id.in_(ids)).values(modified_at=now, **flags))
+
+
+def overdue_order(now: datetime):
+    """Most overdue relative to the card's current interval first."""
+    interval = func.max(cards.c.due - func.coalesce(cards.c.last_review, cards.c.due), 86_400_000)
+    return ((to_millis(now) - cards.c.due) * 1.0 / interval).desc()

@@ -1,0 +1,47 @@
+"""The collection handle: where reads and writes of the SQLite (or other SQL) store begin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, text
+
+from .database import create_collection_engine
+
+__all__ = ["Collection"]
+
+
+class Collection:
+    """An open collection. `read()` and `write()` yield SQLAlchemy connections in a transaction."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+        self.engine = create_collection_engine(location)
+        self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._writer.begin() as conn:
+            yield conn
+
+    def get_meta(self, key: str) -> str | None:
+        with self.read() as conn:
+            return conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).scalar()
+
+    def set_meta(self, key: str, value: str, conn: Connection | None = None) -> None:
+        statement = text("INSERT OR REPLACE INTO meta (key, value) VALUES (:k, :v)")
+        if conn is not None:
+            conn.execute(statement, {"k": key, "v": value})
+            return
+        with self.write() as own:
+            own.execute(statement, {"k": key, "v": value})
+
+    def close(self) -> None:
+        self.engine.dispose()

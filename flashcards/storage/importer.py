@@ -1,0 +1,434 @@
+"""Bring parsed decks into the collection in one transaction, keeping each card's history.
+
+A parsed card is matched to a stored card, in this order: by explicit id; by identical content
+(anywhere in the collection, so reordering, moving and renaming keep history); by similar content
+among the stored cards that would otherwise be retired (an edited question or answer). Whatever
+is left is new; stored cards of the imported decks that matched nothing are retired, and come
+back with their history when their text returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
+from .collection import Collection
+from .tables import CardRow, DeckRow
+
+__all__ = ["ImportConflict", "ImportReport", "import_decks", "TOPIC_SEPARATOR"]
+
+TOPIC_SEPARATOR = " › "
+# Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
+_FUZZY_BUDGET = 250_000
+
+card_table = CardRow.__table__
+deck_table = DeckRow.__table__
+
+
+class ImportConflict(Exception):
+    """Cards that are copies of cards still present in another deck file; nothing was written."""
+
+    def __init__(self, errors: list[DeckError]) -> None:
+        super().__init__(f"{len(errors)} duplicate card(s)")
+        self.errors = errors
+
+
+@dataclass(slots=True)
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    relinked: int = 0
+    retired: int = 0
+    unchanged: int = 0
+    decks: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "relinked": self.relinked,
+            "retired": self.retired,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass(slots=True)
+class _Stored:
+    id: int
+    explicit_id: str | None
+    fingerprint: str
+    deck_id: int
+    kind: str
+    retired: bool
+    topic: str
+    tags: str
+    source_line: int
+    position: int
+    taken: bool = False
+
+
+def sibling_key(card: ParsedCard) -> str | None:
+    if card.cloze_source is None:
+        return None
+    return hashlib.blake2b(normalize_text(card.cloze_source).encode(), digest_size=8).hexdigest()
+
+
+def _content(card: ParsedCard, deck_id: int, position: int) -> dict:
+    """The stored columns that come from the deck file."""
+    return {
+        "explicit_id": card.explicit_id,
+        "fingerprint": card.fingerprint,
+        "deck_id": deck_id,
+        "kind": card.kind.value,
+        "front": card.front,
+        "back": card.back,
+        "choices": json.dumps([[c.text, c.correct] for c in card.choices], ensure_ascii=False),
+        "answers": json.dumps([list(a) for a in card.answers], ensure_ascii=False),
+        "cloze_source": card.cloze_source,
+        "cloze_group": card.cloze_group,
+        "sibling_key": sibling_key(card),
+        "topic": TOPIC_SEPARATOR.join(card.topic),
+        "tags": " ".join(card.tags),
+        "source_line": card.line,
+        "position": position,
+    }
+
+
+def _similarity(a: str, b: str) -> float:
+    if a == b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+        return 0.0
+    return matcher.ratio()
+
+
+def _fuzzy_score(new: tuple[str, str], old: tuple[str, str]) -> float:
+    """How surely a stored card is an edit of a parsed one (0 when it is not)."""
+    front = _similarity(new[0], old[0])
+    if front >= 0.999:
+        return 2.0  # the same question with a fixed answer
+    if front >= 0.85:
+        return 1.0 + front / 2  # a fixed question (and maybe answer)
+    if front >= 0.6 and _similarity(new[1], old[1]) >= 0.9:
+        return front  # a reworded question with the same answer
+    return 0.0
+
+
+def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> dict[str, int]:
+    existing = {row.file: row for row in conn.execute(select(deck_table))}
+    ids: dict[str, int] = {}
+    for deck in decks:
+        file = deck.file or deck.path
+        values = {
+            "name": deck.title,
+            "description": deck.description,
+            "tags": " ".join(deck.tags),
+            "settings": json.dumps(deck.settings, sort_keys=True),
+            "builtin": builtin,
+        }
+        row = existing.get(file)
+        if row is None:
+            ids[file] = conn.execute(
+                insert(deck_table).values(file=file, **values)
+            ).inserted_primary_key[0]
+            continue
+        ids[file] = row.id
+        if any(getattr(row, key) != value for key, value in values.items()):
+            conn.execute(update(deck_table).where(deck_table.c.id == row.id).values(**values))
+    return ids
+
+
+def import_decks(
+    collection: Collection,
+    decks: list[ParsedDeck],
+    now: datetime,
+    *,
+    builtin: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Write the decks into the collection atomically and report what changed."""
+    with collection.write() as conn:
+        return _import(conn, decks, now, builtin, progress or (lambda _stage: None))
+
+
+def _import(
+    conn: Connection,
+    decks: list[ParsedDeck],
+    now: datetime,
+    builtin: bool,
+    progress: Callable[[str], None],
+) -> ImportReport:
+    report = ImportReport(decks=len(decks))
+    deck_ids = _upsert_decks(conn, decks, builtin)
+    imported_deck_ids = set(deck_ids.values())
+    deck_files = {
+        row.id: row.file for row in conn.execute(select(deck_table.c.id, deck_table.c.file))
+    }
+
+    progress("matching cards")
+    stored: list[_Stored] = [
+        _Stored(*row)
+        for row in conn.execute(
+            select(
+                card_table.c.id,
+                card_table.c.explicit_id,
+                card_table.c.fingerprint,
+                card_table.c.deck_id,
+                card_table.c.kind,
+                card_table.c.retired,
+                card_table.c.topic,
+                card_table.c.tags,
+                card_table.c.source_line,
+                card_table.c.position,
+            )
+        )
+    ]
+    by_explicit = {s.explicit_id: s for s in stored if s.explicit_id is not None}
+    by_fingerprint: dict[str, list[_Stored]] = {}
+    for s in stored:
+        by_fingerprint.setdefault(s.fingerprint, []).append(s)
+
+    parsed: list[tuple[ParsedCard, int, int]] = []  # (card, deck id, position)
+    for deck in decks:
+        deck_id = deck_ids[deck.file or deck.path]
+        parsed.extend((card, deck_id, position) for position, card in enumerate(deck.cards))
+
+    matches: list[tuple[ParsedCard, int, int, _Stored, bool]] = []  # ..., fuzzy
+    pending: list[tuple[ParsedCard, int, int]] = []
+    for card, deck_id, position in parsed:  # explicit ids first: they name a card whatever its text
+        found = by_explicit.get(card.explicit_id) if card.explicit_id else None
+        if found is None:
+            pending.append((card, deck_id, position))
+            continue
+        found.taken = True
+        matches.append((card, deck_id, position, found, False))
+    unmatched: list[tuple[ParsedCard, int, int]] = []
+    for card, deck_id, position in pending:
+        candidates = [s for s in by_fingerprint.get(card.fingerprint, ()) if not s.taken]
+        if not candidates:
+            unmatched.append((card, deck_id, position))
+            continue
+        found = min(candidates, key=lambda s: (s.deck_id != deck_id, s.retired))
+        found.taken = True
+        matches.append((card, deck_id, position, found, False))
+
+    _refuse_copies(
+        matches, imported_deck_ids, deck_files, {d.file or d.path: d.path for d in decks}
+    )
+    if unmatched:
+        matches.extend(_fuzzy_matches(conn, unmatched, stored, imported_deck_ids, deck_files))
+        matched_cards = {id(m[0]) for m in matches}
+        unmatched = [u for u in unmatched if id(u[0]) not in matched_cards]
+
+    progress("writing")
+    _write_matches(conn, matches, now, report)
+    retire = [
+        s.id for s in stored if not s.taken and not s.retired and s.deck_id in imported_deck_ids
+    ]
+    if retire:
+        conn.execute(
+            update(card_table)
+            .where(card_table.c.id == bindparam("card_id"))
+            .values(retired=True, modified_at=now),
+            [{"card_id": card_id} for card_id in retire],
+        )
+        report.retired = len(retire)
+    if unmatched:
+        rows = []
+        for card, deck_id, position in unmatched:
+            row = _content(card, deck_id, position)
+            row.update(
+                uid=secrets.token_hex(8),
+                due=now,
+                created_at=now,
+                modified_at=now,
+                state=0,
+                step=None,
+                reps=0,
+                lapses=0,
+                retired=False,
+                suspended=False,
+                leech=False,
+            )
+            rows.append(row)
+        conn.execute(insert(card_table), rows)
+        report.added = len(rows)
+    _drop_empty_decks(conn)
+    return report
+
+
+def _refuse_copies(
+    matches: list[tuple[ParsedCard, int, int, _Stored, bool]],
+    imported_deck_ids: set[int],
+    deck_files: dict[int, str],
+    shown: dict[str, str],
+) -> None:
+    """A card found in a deck that is not being imported has moved here, unless that deck's
+    file still holds it: then it is a copy, which would share one history between two cards."""
+    elsewhere = [m for m in matches if m[3].deck_id not in imported_deck_ids and not m[3].retired]
+    files = {
+        deck_files[m[3].deck_id] for m in elsewhere if Path(deck_files[m[3].deck_id]).is_file()
+    }
+    if not files:
+        return
+    from ..deck.loader import load_paths
+
+    still_there: dict[str, tuple[str, int]] = {}
+    for deck in load_paths(sorted(files)).decks:
+        for card in deck.cards:
+            location = (deck.path, card.line)
+            still_there[card.fingerprint] = location
+            if card.explicit_id:
+                still_there["id:" + card.explicit_id] = location
+    errors = []
+    for card, deck_id, _position, _stored, _fuzzy in elsewhere:
+        key = "id:" + card.explicit_id if card.explicit_id else card.fingerprint
+        if key in still_there:
+            path, line = still_there[key]
+            here = shown.get(deck_files[deck_id], deck_files[deck_id])
+            what = f"id '{card.explicit_id}'" if card.explicit_id else "card"
+            errors.append(DeckError(here, card.line, f"duplicate {what} (also at {path}:{line})"))
+    if errors:
+        raise ImportConflict(errors)
+
+
+def _fuzzy_matches(
+    conn: Connection,
+    unmatched: list[tuple[ParsedCard, int, int]],
+    stored: list[_Stored],
+    imported_deck_ids: set[int],
+    deck_files: dict[int, str],
+) -> list[tuple[ParsedCard, int, int, _Stored, bool]]:
+    """Pair edited cards with their stored versions, best pairs first."""
+    missing_files = {deck_id for deck_id, file in deck_files.items() if not Path(file).exists()}
+    candidates = [
+        s
+        for s in stored
+        if not s.taken
+        and (s.retired or s.deck_id in imported_deck_ids or s.deck_id in missing_files)
+    ]
+    if not candidates:
+        return []
+    texts = _match_texts(conn, [s.id for s in candidates])
+    same_deck_only = len(candidates) * len(unmatched) > _FUZZY_BUDGET
+    scored: list[tuple[float, int, int]] = []
+    for u_index, (card, deck_id, _position) in enumerate(unmatched):
+        new = (card.match_front, card.match_back)
+        for c_index, s in enumerate(candidates):
+            if s.kind != card.kind.value or (same_deck_only and s.deck_id != deck_id):
+                continue
+            score = _fuzzy_score(new, texts[s.id])
+            if score > 0:
+                scored.append((score, u_index, c_index))
+    scored.sort(key=lambda t: -t[0])
+    used_new: set[int] = set()
+    result = []
+    for _score, u_index, c_index in scored:
+        s = candidates[c_index]
+        if u_index in used_new or s.taken:
+            continue
+        used_new.add(u_index)
+        s.taken = True
+        card, deck_id, position = unmatched[u_index]
+        result.append((card, deck_id, position, s, True))
+    return result
+
+
+def _match_texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Rebuild (match_front, match_back) of stored cards, as ParsedCard computes them."""
+    from ..deck.model import CardKind, Choice
+
+    texts: dict[int, tuple[str, str]] = {}
+    columns = (
+        card_table.c.id,
+        card_table.c.kind,
+        card_table.c.front,
+        card_table.c.back,
+        card_table.c.choices,
+        card_table.c.cloze_source,
+        card_table.c.cloze_group,
+    )
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in conn.execute(select(*columns).where(card_table.c.id.in_(chunk))):
+            card = ParsedCard(
+                kind=CardKind(row.kind),
+                front=row.front,
+                back=row.back,
+                line=0,
+                choices=tuple(Choice(t, bool(c)) for t, c in json.loads(row.choices)),
+                cloze_source=row.cloze_source,
+                cloze_group=row.cloze_group,
+            )
+            texts[row.id] = (card.match_front, card.match_back)
+    return texts
+
+
+def _write_matches(
+    conn: Connection,
+    matches: list[tuple[ParsedCard, int, int, _Stored, bool]],
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    full_updates: list[dict] = []
+    place_updates: list[dict] = []
+    for card, deck_id, position, s, fuzzy in matches:
+        content_same = s.fingerprint == card.fingerprint
+        moved = s.deck_id != deck_id
+        meta_same = (
+            s.explicit_id == card.explicit_id
+            and s.topic == TOPIC_SEPARATOR.join(card.topic)
+            and s.tags == " ".join(card.tags)
+        )
+        if fuzzy or moved or s.retired:
+            report.relinked += 1
+        elif content_same and meta_same:
+            report.unchanged += 1
+            if s.source_line != card.line or s.position != position:
+                place_updates.append(
+                    {"card_id": s.id, "source_line": card.line, "position": position}
+                )
+            continue
+        else:
+            report.updated += 1
+        row = _content(card, deck_id, position)
+        row.update(card_id=s.id, retired=False, modified_at=now)
+        full_updates.append(row)
+    if place_updates:
+        conn.execute(
+            update(card_table)
+            .where(card_table.c.id == bindparam("card_id"))
+            .values(source_line=bindparam("source_line"), position=bindparam("position")),
+            place_updates,
+        )
+    if full_updates:
+        # Clear explicit ids first so that ids swapped between cards never collide mid-update.
+        conn.execute(
+            update(card_table)
+            .where(card_table.c.id == bindparam("card_id"))
+            .values(explicit_id=None),
+            [{"card_id": row["card_id"]} for row in full_updates],
+        )
+        columns = [key for key in full_updates[0] if key != "card_id"]
+        conn.execute(
+            update(card_table)
+            .where(card_table.c.id == bindparam("card_id"))
+            .values({key: bindparam(key) for key in columns}),
+            full_updates,
+        )
+
+
+def _drop_empty_decks(conn: Connection) -> None:
+    """A deck whose cards have all moved elsewhere (a renamed file) has nothing left to keep."""
+    used = select(card_table.c.deck_id).distinct()
+    conn.execute(deck_table.delete().where(deck_table.c.id.not_in(used)))

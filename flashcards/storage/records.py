@@ -1,0 +1,138 @@
+"""Plain records handed from storage to the scheduler and the screens, with converters."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import fsrs
+from sqlalchemy import Row
+
+from ..deck.model import Choice
+
+__all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "CardRecord", "card_columns"]
+
+# Stored card states: fsrs.State's values, plus NEW for a card never answered.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    id: int
+    deck_id: int
+    deck_name: str
+    kind: str
+    front: str
+    back: str
+    choices: tuple[Choice, ...]
+    answers: tuple[tuple[str, ...], ...]
+    topic: str
+    tags: str
+    source_file: str
+    source_line: int
+    sibling_key: str | None
+    suspended: bool
+    leech: bool
+    buried_until: datetime | None
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == NEW
+
+    def to_fsrs(self) -> fsrs.Card:
+        if self.is_new:
+            return fsrs.Card(card_id=self.id, state=fsrs.State.Learning, step=0, due=self.due)
+        return fsrs.Card(
+            card_id=self.id,
+            state=fsrs.State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=self.due,
+            last_review=self.last_review,
+        )
+
+    def with_fsrs(self, card: fsrs.Card, *, reps: int, lapses: int) -> CardRecord:
+        return replace(
+            self,
+            state=int(card.state),
+            step=card.step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due=card.due,
+            last_review=card.last_review,
+            reps=reps,
+            lapses=lapses,
+        )
+
+    @classmethod
+    def from_row(cls, row: Row) -> CardRecord:
+        return cls(
+            id=row.id,
+            deck_id=row.deck_id,
+            deck_name=row.deck_name,
+            kind=row.kind,
+            front=row.front,
+            back=row.back,
+            choices=tuple(Choice(text, bool(correct)) for text, correct in json.loads(row.choices)),
+            answers=tuple(tuple(a) for a in json.loads(row.answers)),
+            topic=row.topic,
+            tags=row.tags,
+            source_file=row.file,
+            source_line=row.source_line,
+            sibling_key=row.sibling_key,
+            suspended=row.suspended,
+            leech=row.leech,
+            buried_until=row.buried_until,
+            state=row.state,
+            step=row.step,
+            stability=row.stability,
+            difficulty=row.difficulty,
+            due=row.due,
+            last_review=row.last_review,
+            reps=row.reps,
+            lapses=row.lapses,
+        )
+
+
+def card_columns():
+    """The columns `CardRecord.from_row` reads (card joined with its deck)."""
+    from .tables import CardRow, DeckRow
+
+    c = CardRow.__table__.c
+    d = DeckRow.__table__.c
+    return (
+        c.id,
+        c.deck_id,
+        d.name.label("deck_name"),
+        c.kind,
+        c.front,
+        c.back,
+        c.choices,
+        c.answers,
+        c.topic,
+        c.tags,
+        d.file,
+        c.source_line,
+        c.sibling_key,
+        c.suspended,
+        c.leech,
+        c.buried_until,
+        c.state,
+        c.step,
+        c.stability,
+        c.difficulty,
+        c.due,
+        c.last_review,
+        c.reps,
+        c.lapses,
+    )

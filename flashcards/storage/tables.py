@@ -1,0 +1,88 @@
+"""SQLModel tables of the collection. These are storage rows; the rest of the program passes
+around the plain records of `flashcards.storage.records`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from .types import UTCDateTime
+
+__all__ = ["CardRow", "DeckRow", "MetaRow", "ReviewRow"]
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class MetaRow(SQLModel, table=True):
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class DeckRow(SQLModel, table=True):
+    __tablename__ = "deck"
+    id: int | None = Field(default=None, primary_key=True)
+    file: str = Field(unique=True)  # the deck's resolved source file: its identity
+    name: str = Field(index=True)
+    description: str = ""
+    tags: str = ""  # space-separated
+    settings: str = "{}"  # JSON: desired_retention, new_per_day, reviews_per_day
+    builtin: bool = False
+
+
+class CardRow(SQLModel, table=True):
+    __tablename__ = "card"
+    __table_args__ = (
+        Index("ix_card_queue", "retired", "suspended", "state", "due", "buried_until"),
+        Index("ix_card_deck_position", "deck_id", "position"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    explicit_id: str | None = Field(default=None, unique=True)
+    fingerprint: str = Field(index=True)
+    deck_id: int = Field(foreign_key="deck.id", index=True)
+    kind: str
+    front: str
+    back: str
+    choices: str = "[]"  # JSON [[text, correct], ...]
+    answers: str = "[]"  # JSON [[alternative, ...], ...] per deletion asked
+    cloze_source: str | None = None
+    cloze_group: str | None = None
+    sibling_key: str | None = Field(default=None, index=True)
+    topic: str = ""  # headings joined with " › "
+    tags: str = ""  # space-separated
+    source_line: int = 0
+    position: int = 0
+    retired: bool = False
+    suspended: bool = False
+    leech: bool = False
+    buried_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # FSRS state (fsrs.Card), except state 0: a new card, never answered (fsrs calls it Learning).
+    state: int = 0
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime = Field(sa_column=_utc())
+    last_review: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    reps: int = 0
+    lapses: int = 0
+    created_at: datetime = Field(sa_column=_utc())
+    modified_at: datetime = Field(sa_column=_utc())
+
+
+class ReviewRow(SQLModel, table=True):
+    __tablename__ = "review"
+    id: int | None = Field(default=None, primary_key=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    reviewed_at: datetime = Field(sa_column=_utc(index=True))
+    duration_ms: int | None = None
+    state_before: int  # 0 new, 1 learning, 2 review, 3 relearning
+    interval_before: float = 0.0  # days since the previous review (0 for a new card)
+    scheduled_days: float = 0.0  # days until the next due date
+    stability: float | None = None
+    difficulty: float | None = None

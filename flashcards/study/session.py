@@ -1,0 +1,200 @@
+"""A daily review session: the headless core that the review screen drives.
+
+Each answer is committed before the next card is shown. Undo restores the card exactly and
+removes its review log entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from ..clock import Clock
+from ..config import Config
+from ..scheduling.days import StudyDay, study_day
+from ..scheduling.queue import (
+    deck_infos,
+    due_learning,
+    learning_due_today,
+    plan_queue,
+)
+from ..scheduling.scheduler import Outcome, make_scheduler, outcomes
+from ..storage.cards import ReviewEntry, fetch_cards, record_answer, restore_card, set_flags
+from ..storage.collection import Collection
+from ..storage.records import CardRecord
+
+__all__ = ["AnswerResult", "ReviewSession"]
+
+MAX_DURATION_MS = 10 * 60 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    saved: bool  # False when another program had already answered or changed the card
+    became_leech: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Undo:
+    before: CardRecord
+    review_id: int | None
+    was_answer: bool
+
+
+class ReviewSession:
+    """Today's queue for some decks (or all), one card at a time."""
+
+    def __init__(
+        self,
+        collection: Collection,
+        config: Config,
+        clock: Clock,
+        zone,
+        deck_ids: list[int] | None = None,
+        *,
+        ahead: bool = False,
+    ) -> None:
+        self.collection = collection
+        self.config = config
+        self.clock = clock
+        self.zone = zone
+        self.deck_ids = deck_ids
+        self.ahead = ahead
+        self.done = 0
+        self.current: CardRecord | None = None
+        self.current_outcomes: dict[int, Outcome] = {}
+        self._shown_at: datetime | None = None
+        self._undo: list[_Undo] = []
+        self.day = self._today()
+        with collection.read() as conn:
+            self._retention = {info.id: info.desired_retention for info in deck_infos(conn, config)}
+            self.plan = plan_queue(conn, config, self.day, clock.now(), deck_ids, ahead=ahead)
+
+    def _today(self) -> StudyDay:
+        return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
+
+    @property
+    def left(self) -> int:
+        """Cards still to study today (the planned queue plus learning cards due today)."""
+        with self.collection.read() as conn:
+            learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
+        # A learning card on screen is already among `learning`; any other is counted here.
+        showing = self.current is not None and self.current.state not in (1, 3)
+        return len(self.plan.main) + learning + (1 if showing else 0)
+
+    def next_card(self) -> CardRecord | None:
+        """Move to the next card to study, or None when today's work is done."""
+        now = self.clock.now()
+        if self._today() != self.day:  # the day rolled over while studying
+            self.day = self._today()
+            with self.collection.read() as conn:
+                self.plan = plan_queue(conn, self.config, self.day, now, self.deck_ids)
+        card = self._pick(now)
+        self.current = card
+        self._shown_at = now
+        self.current_outcomes = self._outcomes(card, now) if card else {}
+        return card
+
+    def _pick(self, now: datetime) -> CardRecord | None:
+        with self.collection.read() as conn:
+            learning_id = due_learning(conn, now, self.deck_ids)
+            if learning_id is not None:
+                return fetch_cards(conn, [learning_id])[learning_id]
+            while self.plan.main:
+                card_id = self.plan.main.popleft()
+                record = fetch_cards(conn, [card_id]).get(card_id)
+                if record is not None and self._still_wanted(record, now):
+                    return record
+            ahead = timedelta(minutes=self.config.learn_ahead_minutes)
+            learning_id = due_learning(conn, now, self.deck_ids, ahead)
+            if learning_id is not None:
+                return fetch_cards(conn, [learning_id])[learning_id]
+        return None
+
+    def _still_wanted(self, record: CardRecord, now: datetime) -> bool:
+        """Skip a card that another program answered, suspended or buried after we planned."""
+        if record.suspended or (record.buried_until and record.buried_until > now):
+            return False
+        if record.state in (1, 3):
+            return False  # now a learning card: it comes back through the learning queue
+        return record.is_new or self.ahead or record.due < self.day.end
+
+    def _outcomes(self, card: CardRecord, now: datetime) -> dict[int, Outcome]:
+        scheduler = make_scheduler(self.config, self._retention.get(card.deck_id))
+        return outcomes(scheduler, card, now, self.config.leech_lapses)
+
+    def intervals(self) -> dict[int, str]:
+        """The label of each rating's next interval for the current card ('10m', '2d')."""
+        return {rating: outcome.label for rating, outcome in self.current_outcomes.items()}
+
+    def answer(self, rating: int) -> AnswerResult:
+        """Rate the current card (1 Again .. 4 Easy) and store it at once."""
+        before = self.current
+        if before is None:
+            raise RuntimeError("no card to answer")
+        outcome = self.current_outcomes[rating]
+        now = self.clock.now()
+        duration = int((now - (self._shown_at or now)).total_seconds() * 1000)
+        after = before.with_fsrs(outcome.card, reps=outcome.reps, lapses=outcome.lapses)
+        if outcome.became_leech:
+            after = replace(after, leech=True, suspended=True)
+        entry = ReviewEntry(
+            rating=rating,
+            reviewed_at=outcome.card.last_review or now,
+            duration_ms=max(0, min(duration, MAX_DURATION_MS)),
+            state_before=before.state,
+            interval_before=(
+                (now - before.last_review).total_seconds() / 86400 if before.last_review else 0.0
+            ),
+            scheduled_days=outcome.interval.total_seconds() / 86400,
+            stability=outcome.card.stability,
+            difficulty=outcome.card.difficulty,
+        )
+        with self.collection.write() as conn:
+            review_id = record_answer(conn, before, after, entry, now)
+        self.current = None
+        if review_id is None:
+            return AnswerResult(saved=False)
+        self.done += 1
+        self._undo.append(_Undo(before, review_id, was_answer=True))
+        if before.sibling_key:
+            self.plan.siblings_seen.add(before.sibling_key)
+        return AnswerResult(saved=True, became_leech=outcome.became_leech)
+
+    def bury(self) -> None:
+        """Hide the current card until the next study day starts."""
+        self._set_current(buried_until=self.day.end)
+
+    def suspend(self) -> None:
+        """Take the current card out of study until it is unsuspended."""
+        self._set_current(suspended=True)
+
+    def _set_current(self, **flags) -> None:
+        before = self.current
+        if before is None:
+            return
+        with self.collection.write() as conn:
+            set_flags(conn, [before.id], self.clock.now(), **flags)
+        self._undo.append(_Undo(before, None, was_answer=False))
+        self.current = None
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> CardRecord | None:
+        """Undo the last answer, bury or suspend; that card becomes the current card again."""
+        if not self._undo:
+            return None
+        last = self._undo.pop()
+        now = self.clock.now()
+        with self.collection.write() as conn:
+            restore_card(conn, last.before, now, last.review_id)
+        if self.current is not None and self.current.id != last.before.id:
+            self.plan.main.appendleft(self.current.id)
+        if last.was_answer:
+            self.done -= 1
+        self.current = last.before
+        self._shown_at = now
+        self.current_outcomes = self._outcomes(last.before, now)
+        return last.before

@@ -1,0 +1,86 @@
+"""Everything a command or a screen needs: the collection, the settings, the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+
+from .builtin import sync_builtin_decks
+from .clock import Clock, SystemClock, local_zone
+from .config import Config, load_config
+from .scheduling.days import StudyDay, study_day
+from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
+from .storage import Collection
+from .study.session import ReviewSession
+
+__all__ = ["UnknownDeck", "Workspace"]
+
+
+class UnknownDeck(Exception):
+    """A deck name that matches no deck; the message lists the known ones."""
+
+
+@dataclass
+class Workspace:
+    collection: Collection
+    config: Config
+    clock: Clock
+    zone: tzinfo
+
+    @classmethod
+    def open(
+        cls,
+        database: str,
+        config_file: Path,
+        clock: Clock | None = None,
+        *,
+        seed: bool = True,
+    ) -> Workspace:
+        """Open (creating if needed) the collection; seed or update the built-in decks."""
+        config = load_config(config_file)
+        clock = clock or SystemClock()
+        collection = Collection(database)
+        if seed:
+            sync_builtin_decks(collection, clock.now())
+        return cls(collection, config, clock, local_zone(config.timezone))
+
+    def today(self) -> StudyDay:
+        return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
+
+    def decks(self) -> list[DeckInfo]:
+        with self.collection.read() as conn:
+            return deck_infos(conn, self.config)
+
+    def deck_ids(self, names: list[str] | tuple[str, ...]) -> list[int] | None:
+        """Deck ids for names (case-insensitive, or a file stem); None when no names are given."""
+        if not names:
+            return None
+        infos = self.decks()
+        ids: list[int] = []
+        for name in names:
+            wanted = name.casefold()
+            found = [
+                d.id
+                for d in infos
+                if d.name.casefold() == wanted or Path(d.file).stem.casefold() == wanted
+            ]
+            if not found:
+                known = ", ".join(d.name for d in infos) or "none"
+                raise UnknownDeck(f"no deck named '{name}'. Known decks: {known}")
+            ids.extend(found)
+        return ids
+
+    def overview(self, deck_ids: list[int] | None = None) -> Overview:
+        with self.collection.read() as conn:
+            return overview(conn, self.config, self.today(), self.clock.now(), deck_ids)
+
+    def review_session(
+        self, deck_ids: list[int] | None = None, *, ahead: bool = False
+    ) -> ReviewSession:
+        return ReviewSession(
+            self.collection, self.config, self.clock, self.zone, deck_ids, ahead=ahead
+        )
+
+    def close(self) -> None:
+        self.collection.close()
