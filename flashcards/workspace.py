@@ -82,5 +82,19 @@ class Workspace:
             self.collection, self.config, self.clock, self.zone, deck_ids, ahead=ahead
         )
 
+    def reimport(self, file: str) -> list[str]:
+        """Import one deck file again (after it was edited); return its problems, if any."""
+        from .deck import load_paths
+        from .storage import ImportConflict, import_decks
+
+        loaded = load_paths([file])
+        if loaded.errors:
+            return [str(error) for error in loaded.errors]
+        try:
+            import_decks(self.collection, loaded.decks, self.clock.now())
+        except ImportConflict as conflict:
+            return [str(error) for error in conflict.errors]
+        return []
+
     def close(self) -> None:
         self.collection.close()

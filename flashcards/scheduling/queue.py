@@ -68,9 +68,10 @@ class Overview:
 
 
 def deck_infos(conn: Connection, config: Config) -> list[DeckInfo]:
-    """Decks that hold at least one card still in use, by name."""
+    """Decks that hold at least one card still in use, in file order (the curriculum's order
+    for the built-in decks, which are numbered)."""
     has_cards = exists().where(and_(cards.c.deck_id == decks.c.id, cards.c.retired.is_(False)))
-    rows = conn.execute(select(decks).where(has_cards).order_by(decks.c.name, decks.c.file))
+    rows = conn.execute(select(decks).where(has_cards).order_by(decks.c.file))
     infos = []
     for row in rows:
         settings = json.loads(row.settings or "{}")

@@ -6,7 +6,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 
 from .records import CardRecord, card_columns
 from .tables import CardRow, DeckRow, ReviewRow
@@ -151,6 +164,9 @@ def set_flags(conn: Connection, ids: list[int], now: datetime, **flags) -> None:
 
 
 def overdue_order(now: datetime):
-    """Most overdue relative to the card's current interval first."""
-    interval = func.max(cards.c.due - func.coalesce(cards.c.last_review, cards.c.due), 86_400_000)
-    return ((to_millis(now) - cards.c.due) * 1.0 / interval).desc()
+    """Most overdue relative to the card's current interval first (arithmetic on the stored
+    milliseconds, hence the coercions)."""
+    due = type_coerce(cards.c.due, BigInteger)
+    last = type_coerce(func.coalesce(cards.c.last_review, cards.c.due), BigInteger)
+    interval = func.max(due - last, 86_400_000)
+    return ((literal(to_millis(now), BigInteger) - due) * 1.0 / interval).desc()

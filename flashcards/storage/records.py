@@ -32,6 +32,7 @@ class CardRecord:
     source_file: str
     source_line: int
     sibling_key: str | None
+    retired: bool
     suspended: bool
     leech: bool
     buried_until: datetime | None
@@ -90,6 +91,7 @@ class CardRecord:
             source_file=row.file,
             source_line=row.source_line,
             sibling_key=row.sibling_key,
+            retired=row.retired,
             suspended=row.suspended,
             leech=row.leech,
             buried_until=row.buried_until,
@@ -124,6 +126,7 @@ def card_columns():
         d.file,
         c.source_line,
         c.sibling_key,
+        c.retired,
         c.suspended,
         c.leech,
         c.buried_until,

@@ -111,9 +111,21 @@ class ReviewSession:
                 return fetch_cards(conn, [learning_id])[learning_id]
         return None
 
+    def reload_current(self) -> CardRecord | None:
+        """Read the current card again (after its deck file was edited); move on if it is gone."""
+        if self.current is None:
+            return self.next_card()
+        with self.collection.read() as conn:
+            record = fetch_cards(conn, [self.current.id]).get(self.current.id)
+        if record is None or record.retired or record.suspended:
+            return self.next_card()
+        self.current = record
+        self.current_outcomes = self._outcomes(record, self.clock.now())
+        return record
+
     def _still_wanted(self, record: CardRecord, now: datetime) -> bool:
         """Skip a card that another program answered, suspended or buried after we planned."""
-        if record.suspended or (record.buried_until and record.buried_until > now):
+        if record.retired or record.suspended or (record.buried_until and record.buried_until > now):
             return False
         if record.state in (1, 3):
             return False  # now a learning card: it comes back through the learning queue

@@ -1,0 +1,221 @@
+"""Review: one card at a time; reveal, rate 1–4 with the next interval shown on each choice."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from ...storage.records import CardRecord
+from ...study.session import ReviewSession
+from ...terminal_text import inert
+from ..formatting import card_markdown, local_when
+from ..widgets.card_view import CardView
+from .base import BaseScreen
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+class ReviewScreen(BaseScreen):
+    DEFAULT_CSS = """
+    ReviewScreen #status { height: 1; padding: 0 1; background: $primary; color: $text; }
+    ReviewScreen #answers { height: auto; min-height: 1; padding: 0 1; background: $panel; }
+    ReviewScreen #done { height: 1fr; padding: 1 2; display: none; }
+    ReviewScreen.finished #done { display: block; }
+    ReviewScreen.finished CardView, ReviewScreen.finished #answers { display: none; }
+    """
+    BINDINGS = [
+        Binding(
+            "space,enter", "reveal", "Show answer", key_display="Space/Enter", id="review.reveal"
+        ),
+        Binding("1", "rate(1)", "Again", id="review.again"),
+        Binding("2", "rate(2)", "Hard", id="review.hard"),
+        Binding("3", "rate(3)", "Good", id="review.good"),
+        Binding("4", "rate(4)", "Easy", id="review.easy"),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("b", "bury", "Bury until tomorrow", id="review.bury", show=False),
+        Binding("s", "suspend", "Suspend", id="review.suspend", show=False),
+        Binding("e", "edit", "Edit the card's file in $EDITOR", id="review.edit", show=False),
+        Binding("a", "study_ahead", "Study ahead (when done)", id="review.ahead", show=False),
+        Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
+        Binding("q,escape", "home", "Home", id="review.home"),
+    ]
+
+    @dataclass
+    class Shown(Message):
+        """The worker has moved the session to a new card (or to the end of today's queue)."""
+
+        card: CardRecord | None
+        note: str | None = None
+
+    def __init__(self, deck_ids: list[int] | None, *, ahead: bool = False) -> None:
+        super().__init__()
+        self.deck_ids = deck_ids
+        self.ahead = ahead
+        self.session: ReviewSession | None = None
+        self.revealed = False
+        self.busy = True
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status")
+        yield CardView()
+        yield Static("", id="answers")
+        yield Static("", id="done")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.start()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
+    def start(self) -> None:
+        self.session = self.app.workspace.review_session(self.deck_ids, ahead=self.ahead)
+        self.post_message(self.Shown(self.session.next_card()))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="review")
+    def run_step(self, step: str, rating: int = 0) -> None:
+        """Do one database step off the interface thread, then show what comes next."""
+        session = self.session
+        note = None
+        if step == "answer":
+            result = session.answer(rating)
+            if not result.saved:
+                note = "Another window had already answered this card: skipped."
+            elif result.became_leech:
+                note = "That card is a leech (lapsed too often): it is now suspended. Rewrite it?"
+            card = session.next_card()
+        elif step == "undo":
+            card = session.undo()
+            note = "Undone." if card else "Nothing to undo."
+            if card is None:
+                card = session.current
+        elif step in ("bury", "suspend"):
+            session.bury() if step == "bury" else session.suspend()
+            note = "Buried until tomorrow." if step == "bury" else "Suspended."
+            card = session.next_card()
+        else:  # "edited": the card's deck file was changed in the editor
+            problems = self.app.workspace.reimport(session.current.source_file)
+            if problems:
+                note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
+            card = session.reload_current()
+        self.post_message(self.Shown(card, note))
+
+    def on_worker_failed(self) -> None:
+        self.busy = False
+
+    @on(Shown)
+    async def show(self, message: Shown) -> None:
+        self.revealed = False
+        if message.note:
+            self.notify(message.note)
+        await self.render_card(message.card)
+        self.busy = False
+
+    async def render_card(self, card: CardRecord | None) -> None:
+        session = self.session
+        status = self.query_one("#status", Static)
+        if card is None:
+            self.add_class("finished")
+            status.update(f"Done: {session.done} answered")
+            await self.show_finished()
+            return
+        self.remove_class("finished")
+        path = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
+        status.update(f"{path}  ·  {session.done} done, {session.left} left")
+        front, back = card_markdown(card, self.revealed)
+        await self.query_one(CardView).show(_card_label(card), front, back)
+        self.query_one("#answers", Static).update(self._answer_bar())
+
+    def _answer_bar(self) -> str:
+        if not self.revealed:
+            return "[b]Space[/b] show answer    [b]?[/b] help"
+        intervals = self.session.intervals()
+        return "   ".join(
+            f"[b]{rating}[/b] {name} [dim]{intervals.get(rating, '')}[/dim]"
+            for rating, name in RATINGS.items()
+        )
+
+    async def show_finished(self) -> None:
+        workspace = self.app.workspace
+        overview = workspace.overview(self.deck_ids)
+        when = local_when(overview.next_due, workspace.zone, workspace.clock.now())
+        self.query_one("#done", Static).update(
+            "[b]Nothing more is due now.[/b]\n\n"
+            f"You answered {self.session.done} card{'s' * (self.session.done != 1)} "
+            f"in this session. Next card due: {when}.\n\n"
+            "[b]a[/b] study ahead (cards due in the next week)    [b]q[/b] home"
+        )
+
+    # Actions -----------------------------------------------------------------------------
+
+    def _ready(self) -> bool:
+        return not self.busy and self.session is not None and self.session.current is not None
+
+    async def action_reveal(self) -> None:
+        if not self._ready() or self.revealed:
+            return
+        self.revealed = True
+        await self.render_card(self.session.current)
+
+    def action_rate(self, rating: int) -> None:
+        if not self._ready() or not self.revealed:
+            return
+        self.busy = True
+        self.run_step("answer", rating)
+
+    def action_undo(self) -> None:
+        if self.busy or self.session is None:
+            return
+        if not self.session.can_undo:
+            self.notify("Nothing to undo.")
+            return
+        self.busy = True
+        self.remove_class("finished")
+        self.run_step("undo")
+
+    def action_bury(self) -> None:
+        if self._ready():
+            self.busy = True
+            self.run_step("bury")
+
+    def action_suspend(self) -> None:
+        if self._ready():
+            self.busy = True
+            self.run_step("suspend")
+
+    def action_study_ahead(self) -> None:
+        if self.has_class("finished") and not self.busy:
+            self.app.switch_screen(ReviewScreen(self.deck_ids, ahead=True))
+
+    def action_edit(self) -> None:
+        if not self._ready():
+            return
+        card = self.session.current
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        try:
+            with self.app.suspend():
+                subprocess.run([*editor, f"+{card.source_line}", card.source_file], check=False)
+        except OSError as exc:
+            self.notify(f"Could not start the editor: {exc}", severity="error")
+            return
+        self.busy = True
+        self.run_step("edited")
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Review: keys"))
+
+    def action_home(self) -> None:
+        self.app.pop_to_home()
+
+
+def _card_label(card: CardRecord) -> str:
+    kind = {"basic": "Question", "cloze": "Fill in the blank", "choice": "Multiple choice"}
+    return kind.get(card.kind, card.kind)
