@@ -13,7 +13,7 @@ from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -90,12 +90,26 @@ def _set_user_version(conn: Connection, is_sqlite: bool, version: int) -> None:
     )
 
 
+_V1_TABLES = ("meta", "deck", "card", "review")
+_V2_TABLES = ("exam", "exam_answer", "parameter_set")
+
+
+def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
+    metadata = SQLModel.metadata
+    metadata.create_all(conn, tables=[metadata.tables[name] for name in names])
+
+
 def _create_v1(conn: Connection) -> None:
-    SQLModel.metadata.create_all(conn)
+    _create_tables(conn, _V1_TABLES)
+
+
+def _add_exams_and_parameters(conn: Connection) -> None:
+    _create_tables(conn, _V2_TABLES)
 
 
 # Each entry upgrades the schema from version N-1 to N; index 0 creates version 1 from nothing.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1]
+# Table definitions only ever grow by a new entry here: never edit an earlier one.
+MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_exams_and_parameters]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 

@@ -86,3 +86,48 @@ class ReviewRow(SQLModel, table=True):
     scheduled_days: float = 0.0  # days until the next due date
     stability: float | None = None
     difficulty: float | None = None
+
+
+class ExamRow(SQLModel, table=True):
+    """One exam: what was asked for and how it went. Exams never touch FSRS state."""
+
+    __tablename__ = "exam"
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(sa_column=_utc(index=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decks: str = "[]"  # JSON list of deck names
+    tags: str = "[]"  # JSON list of tags
+    seed: int | None = None
+    minutes: float | None = None
+    weak: bool = False
+    count: int = 0  # questions asked
+    correct: float = 0.0  # partly right counts one half
+    score: float = 0.0  # correct / count
+    passed: bool = False
+    threshold: float = 0.7
+
+
+class ExamAnswerRow(SQLModel, table=True):
+    __tablename__ = "exam_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    exam_id: int = Field(foreign_key="exam.id", index=True)
+    card_id: int = Field(foreign_key="card.id", index=True)
+    position: int
+    given: str = ""  # typed answer, or chosen option letters, or the self-grade
+    credit: float = 0.0  # 1 correct, 0.5 partly, 0 wrong or unanswered
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class ParameterSetRow(SQLModel, table=True):
+    """FSRS parameters fitted to this collection's history; the newest accepted one is used."""
+
+    __tablename__ = "parameter_set"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(sa_column=_utc())
+    parameters: str  # JSON list of 21 numbers
+    reviews: int = 0
+    log_loss_before: float | None = None
+    log_loss_after: float | None = None
+    rmse_before: float | None = None
+    rmse_after: float | None = None
+    active: bool = True

@@ -125,7 +125,8 @@ class ReviewSession:
 
     def _still_wanted(self, record: CardRecord, now: datetime) -> bool:
         """Skip a card that another program answered, suspended or buried after we planned."""
-        if record.retired or record.suspended or (record.buried_until and record.buried_until > now):
+        buried = record.buried_until is not None and record.buried_until > now
+        if record.retired or record.suspended or buried:
             return False
         if record.state in (1, 3):
             return False  # now a learning card: it comes back through the learning queue
