@@ -1,0 +1,76 @@
+"""Every test runs against its own collection, config and data folder, with a fixed clock."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from flashcards.clock import FixedClock
+from flashcards.config import Config
+from flashcards.deck import load_paths
+from flashcards.storage import Collection, import_decks
+from flashcards.workspace import Workspace
+
+# A Monday morning in Berlin (UTC+1 in winter): 09:00 local.
+NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path_factory, monkeypatch):
+    """Keep every test away from the user's home and from each other."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("FLASHCARDS_DB", str(home / "collection.sqlite3"))
+    monkeypatch.setenv("FLASHCARDS_CONFIG", str(home / "config.toml"))
+    monkeypatch.setenv("FLASHCARDS_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
+    monkeypatch.delenv("FLASHCARDS_NOW", raising=False)
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    return home
+
+
+def write_deck(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def import_paths(collection: Collection, *paths: Path, now: datetime = NOW):
+    loaded = load_paths([str(p) for p in paths])
+    assert not loaded.errors, [str(e) for e in loaded.errors]
+    return import_decks(collection, loaded.decks, now)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def make_workspace(tmp_path, clock):
+    """Build a workspace on a fresh collection with decks written from text; fuzz off."""
+    opened: list[Workspace] = []
+
+    def make(decks: dict[str, str], zone: str = "Europe/Berlin", **settings) -> Workspace:
+        from zoneinfo import ZoneInfo
+
+        config = Config(**{"fuzz": False, "timezone": zone, **settings})
+        collection = Collection(str(tmp_path / "collection.sqlite3"))
+        paths = [write_deck(tmp_path / "decks", name, text) for name, text in decks.items()]
+        if paths:
+            import_paths(collection, *paths, now=clock.now())
+        workspace = Workspace(collection, config, clock, ZoneInfo(zone))
+        opened.append(workspace)
+        return workspace
+
+    yield make
+    for workspace in opened:
+        workspace.close()
+
+
+def basic_deck(count: int, title: str = "Deck", prefix: str = "q") -> str:
+    cards = "\n".join(f"Q: {prefix} question {i}?\nA: {prefix} answer {i}.\n" for i in range(count))
+    return f"---\ntitle: {title}\n---\n# Topic\n\n{cards}"
