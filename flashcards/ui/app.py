@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from textual.app import App
+import os
+import shlex
+import subprocess
+
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
@@ -34,6 +38,24 @@ class FlashcardsApp(App[None]):
 
     def start_review(self, deck_ids: list[int] | None) -> None:
         self.push_screen(ReviewScreen(deck_ids))
+
+    def open_in_editor(self, file: str, line: int) -> bool:
+        """Hand the terminal to $VISUAL / $EDITOR at the file's line; True once it has closed."""
+        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+        command = [*editor, f"+{line}", file]
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:
+                if not self.is_headless:
+                    self.notify("This terminal cannot hand over to an editor.", severity="error")
+                    return False
+                subprocess.run(command, check=False)  # headless: no terminal to hand over
+        except OSError as exc:
+            self.notify(f"Could not start the editor {editor[0]}: {exc}", severity="error")
+            return False
+        return True
 
     def pop_to_home(self) -> None:
         while len(self.screen_stack) > 2:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 from dataclasses import dataclass
 
 from textual import on, work
@@ -35,10 +32,10 @@ class ReviewScreen(BaseScreen):
         Binding(
             "space,enter", "reveal", "Show answer", key_display="Space/Enter", id="review.reveal"
         ),
-        Binding("1", "rate(1)", "Again", id="review.again"),
-        Binding("2", "rate(2)", "Hard", id="review.hard"),
-        Binding("3", "rate(3)", "Good", id="review.good"),
-        Binding("4", "rate(4)", "Easy", id="review.easy"),
+        Binding("1", "rate(1)", "Again", id="review.again", show=False),
+        Binding("2", "rate(2)", "Hard", id="review.hard", show=False),
+        Binding("3", "rate(3)", "Good", id="review.good", show=False),
+        Binding("4", "rate(4)", "Easy", id="review.easy", show=False),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("b", "bury", "Bury until tomorrow", id="review.bury", show=False),
         Binding("s", "suspend", "Suspend", id="review.suspend", show=False),
@@ -197,12 +194,7 @@ class ReviewScreen(BaseScreen):
         if not self._ready():
             return
         card = self.session.current
-        editor = shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
-        try:
-            with self.app.suspend():
-                subprocess.run([*editor, f"+{card.source_line}", card.source_file], check=False)
-        except OSError as exc:
-            self.notify(f"Could not start the editor: {exc}", severity="error")
+        if not self.app.open_in_editor(card.source_file, card.source_line):
             return
         self.busy = True
         self.run_step("edited")
