@@ -43,7 +43,8 @@ class Workspace:
         collection = Collection(database)
         if seed:
             sync_builtin_decks(collection, clock.now())
-        return cls(collection, config, clock, local_zone(config.timezone))
+        zone = local_zone(config.timezone)
+        return cls(collection, config, clock, zone)
 
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
@@ -79,8 +80,37 @@ class Workspace:
         self, deck_ids: list[int] | None = None, *, ahead: bool = False
     ) -> ReviewSession:
         return ReviewSession(
-            self.collection, self.config, self.clock, self.zone, deck_ids, ahead=ahead
+            self.collection,
+            self.config,
+            self.clock,
+            self.zone,
+            deck_ids,
+            ahead=ahead,
         )
+
+    def new_exam(self, spec) -> tuple[object, str | None]:
+        """Draw an exam (`ExamSpec`); returns the session and a note when fewer cards exist
+        than were asked for. Raises ExamError for unknown tags or nothing to ask."""
+        from .study.exam import ExamError, ExamSession, draw_exam, known_tags
+
+        if spec.tags:
+            known = known_tags(self.collection)
+            folded = {tag.casefold() for tag in known}
+            unknown = [tag for tag in spec.tags if tag.casefold() not in folded]
+            if unknown:
+                raise ExamError(
+                    f"no tag named '{unknown[0]}'. Known tags: {', '.join(known) or 'none'}"
+                )
+        questions, eligible, seed = draw_exam(self.collection, self.config, spec, self.clock.now())
+        note = None
+        if eligible < spec.count:
+            plural = "s" * (eligible != 1)
+            note = f"Only {eligible} card{plural} match: the exam has {eligible} question{plural}."
+        names = sorted({q.card.deck_name for q in questions})
+        session = ExamSession(
+            self.collection, self.config, self.clock, questions, spec, seed, names
+        )
+        return session, note
 
     def reimport(self, file: str) -> list[str]:
         """Import one deck file again (after it was edited); return its problems, if any."""

@@ -67,8 +67,8 @@ def cli(ctx: click.Context, database: str | None, config_file: Path | None) -> N
         run_app(ctx.obj, screen="home")
 
 
-def run_app(options: Options, screen: str, **arguments) -> None:
-    workspace = open_workspace(options)
+def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
+    workspace = workspace or open_workspace(options)
     from ..ui.app import FlashcardsApp
 
     app = FlashcardsApp(workspace, start=screen, **arguments)
@@ -176,6 +176,43 @@ def review(options: Options, decks: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.option("--deck", "decks", multiple=True, metavar="NAME", help="Ask from this deck.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Ask cards with this tag.")
+@click.option("--count", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--minutes", type=click.FloatRange(0.1, 600), help="Time limit (none by default).")
+@click.option("--seed", type=int, help="Make the draw and the option order reproducible.")
+@click.option("--weak", is_flag=True, help="Favour what your history says is weak.")
+@click.option(
+    "--feedback",
+    type=click.Choice(["each", "end"]),
+    help="Show the right answer after each question, or only at the end.",
+)
+@click.pass_obj
+def exam(options: Options, decks, tags, count, minutes, seed, weak, feedback) -> None:
+    """A quiz that tests you without changing your review schedule."""
+    from ..study.exam import ExamError, ExamSpec
+    from ..workspace import UnknownDeck
+
+    workspace = open_workspace(options)
+    try:
+        spec = ExamSpec(
+            deck_ids=workspace.deck_ids(decks),
+            tags=tuple(tags),
+            count=count,
+            minutes=minutes,
+            seed=seed,
+            weak=weak,
+        )
+        session, note = workspace.new_exam(spec)
+    except (UnknownDeck, ExamError) as exc:
+        workspace.close()
+        fail(f"flashcards: {exc}")
+    if feedback:
+        workspace.config.exam_feedback = feedback
+    run_app(options, screen="exam", workspace=workspace, exam=session, note=note)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
 def stats(options: Options, as_json: bool) -> None:
@@ -195,6 +232,7 @@ def stats(options: Options, as_json: bool) -> None:
         if isinstance(value, list | dict):
             continue
         click.echo(inert(f"{key.replace('_', ' ')}: {value}"))
+
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow
+from ..study.exam import exam_history
 
 __all__ = ["summary"]
 
@@ -38,4 +39,5 @@ def summary(workspace) -> dict:
         "new_today": today.new,
         "reviews_today": today.reviews_today,
         "streak_days": today.streak_days,
+        "exams": exam_history(workspace.collection),
     }

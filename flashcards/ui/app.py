@@ -10,6 +10,7 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
+from .screens.exam import ExamScreen
 from .screens.home import HomeScreen
 from .screens.review import ReviewScreen
 
@@ -25,16 +26,33 @@ class FlashcardsApp(App[None]):
         workspace: Workspace,
         start: str = "home",
         deck_ids: list[int] | None = None,
+        exam=None,
+        note: str | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
         self.start = start
         self.start_deck_ids = deck_ids
+        self.start_exam_session = exam
+        self.start_note = note
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck_ids)
+        elif self.start == "exam":
+            self.push_screen(ExamScreen(self.start_exam_session, self.start_note))
+
+    def start_exam(self, deck_ids: list[int] | None = None) -> None:
+        """An exam with the default settings (20 questions, no time limit)."""
+        from ..study.exam import ExamError, ExamSpec
+
+        try:
+            session, note = self.workspace.new_exam(ExamSpec(deck_ids=deck_ids))
+        except ExamError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.push_screen(ExamScreen(session, note))
 
     def start_review(self, deck_ids: list[int] | None) -> None:
         self.push_screen(ReviewScreen(deck_ids))

@@ -26,6 +26,7 @@ class HomeScreen(BaseScreen):
     BINDINGS = [
         Binding("enter", "study_selected", "Study deck", id="home.study", priority=True),
         Binding("a", "study_all", "Study all", id="home.study_all"),
+        Binding("x", "exam", "Exam", id="home.exam"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
         Binding("q", "quit", "Quit", id="home.quit"),
@@ -108,6 +109,9 @@ class HomeScreen(BaseScreen):
 
     def action_study_all(self) -> None:
         self.app.start_review(None)
+
+    def action_exam(self) -> None:
+        self.app.start_exam(None)
 
     def action_help(self) -> None:
         from .help import HelpScreen

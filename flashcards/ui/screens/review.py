@@ -41,6 +41,7 @@ class ReviewScreen(BaseScreen):
         Binding("s", "suspend", "Suspend", id="review.suspend", show=False),
         Binding("e", "edit", "Edit the card's file in $EDITOR", id="review.edit", show=False),
         Binding("a", "study_ahead", "Study ahead (when done)", id="review.ahead", show=False),
+        Binding("x", "exam", "Start an exam (when done)", id="review.exam", show=False),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
         Binding("q,escape", "home", "Home", id="review.home"),
     ]
@@ -146,7 +147,8 @@ class ReviewScreen(BaseScreen):
             "[b]Nothing more is due now.[/b]\n\n"
             f"You answered {self.session.done} card{'s' * (self.session.done != 1)} "
             f"in this session. Next card due: {when}.\n\n"
-            "[b]a[/b] study ahead (cards due in the next week)    [b]q[/b] home"
+            "[b]a[/b] study ahead (cards due in the next week)    "
+            "[b]x[/b] start an exam    [b]q[/b] home"
         )
 
     # Actions -----------------------------------------------------------------------------
@@ -189,6 +191,11 @@ class ReviewScreen(BaseScreen):
     def action_study_ahead(self) -> None:
         if self.has_class("finished") and not self.busy:
             self.app.switch_screen(ReviewScreen(self.deck_ids, ahead=True))
+
+    def action_exam(self) -> None:
+        if self.has_class("finished") and not self.busy:
+            self.app.pop_to_home()
+            self.app.start_exam(self.deck_ids)
 
     def action_edit(self) -> None:
         if not self._ready():

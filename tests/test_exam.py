@@ -1,0 +1,261 @@
+"""Exams: reproducible draws spread over topics, tolerant grading, the timer, stored results,
+and an FSRS history left untouched."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow, ReviewRow
+from flashcards.study.exam import ExamError, ExamSession, ExamSpec, draw_exam, exam_history
+from flashcards.study.grading import answer_matches
+
+from .conftest import NOW
+
+TOPICS = "\n".join(
+    f"# Topic {t}\n\n"
+    + "\n".join(f"Q: t{t} question {i}?\nA: t{t} answer {i}.\n" for i in range(10))
+    for t in range(4)
+)
+MIXED = """
+---
+title: Mixed
+tags: [mixed]
+---
+# Choice
+
+Q: Which are ranking metrics?
+- [x] NDCG
+- [x] MRR
+- [ ] RMSE
+- [ ] Log loss
+
+# Cloze
+
+C: Rare positives call for {{PR-AUC|average precision}}.
+
+C: {{c1::Precision}} and {{c1::recall}} trade off.
+
+# Basic
+
+<!-- tags: serving -->
+Q: Why cache embeddings?
+A: To save latency.
+"""
+
+
+def session_for(workspace, spec: ExamSpec) -> ExamSession:
+    questions, _eligible, seed = draw_exam(workspace.collection, workspace.config, spec, NOW)
+    return ExamSession(
+        workspace.collection, workspace.config, workspace.clock, questions, spec, seed, ["Mixed"]
+    )
+
+
+def state_of(workspace):
+    with workspace.collection.read() as conn:
+        return conn.execute(
+            select(CardRow.__table__).order_by(CardRow.__table__.c.id)
+        ).all(), conn.execute(select(ReviewRow.__table__)).all()
+
+
+# Drawing --------------------------------------------------------------------------------------
+
+
+def test_same_seed_same_questions_and_option_order(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS, "m.md": MIXED})
+    first, _, _ = draw_exam(workspace.collection, workspace.config, ExamSpec(count=12, seed=7), NOW)
+    again, _, _ = draw_exam(workspace.collection, workspace.config, ExamSpec(count=12, seed=7), NOW)
+    other, _, _ = draw_exam(workspace.collection, workspace.config, ExamSpec(count=12, seed=8), NOW)
+    key = [(q.card.id, tuple(o.text for o in q.options)) for q in first]
+    assert key == [(q.card.id, tuple(o.text for o in q.options)) for q in again]
+    assert key != [(q.card.id, tuple(o.text for o in q.options)) for q in other]
+
+
+def test_questions_are_spread_across_topics(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS})
+    for seed in range(5):
+        questions, _, _ = draw_exam(
+            workspace.collection, workspace.config, ExamSpec(count=8, seed=seed), NOW
+        )
+        assert Counter(q.card.topic for q in questions) == {f"Topic {t}": 2 for t in range(4)}
+
+
+def test_filters_by_deck_and_tag(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS, "m.md": MIXED})
+    only_mixed = ExamSpec(deck_ids=workspace.deck_ids(["Mixed"]), count=50, seed=1)
+    questions, eligible, _ = draw_exam(workspace.collection, workspace.config, only_mixed, NOW)
+    assert eligible == 4 and {q.card.deck_name for q in questions} == {"Mixed"}
+    tagged, _, _ = draw_exam(
+        workspace.collection, workspace.config, ExamSpec(tags=("serving",), seed=1), NOW
+    )
+    assert [q.card.front for q in tagged] == ["Why cache embeddings?"]
+    deck_tag, _, _ = draw_exam(
+        workspace.collection, workspace.config, ExamSpec(tags=("MIXED",), seed=1), NOW
+    )
+    assert len(deck_tag) == 4
+
+
+def test_no_matching_cards_is_an_error(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    with pytest.raises(ExamError, match="no cards match"):
+        draw_exam(workspace.collection, workspace.config, ExamSpec(tags=("nothing",)), NOW)
+
+
+def test_weak_favours_lapsed_and_missed_cards(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS})
+    table = CardRow.__table__
+    with workspace.collection.write() as conn:
+        # Everything is a strong review card except topic 0, question 0: lapsed and forgotten.
+        conn.execute(
+            table.update().values(
+                state=2,
+                stability=300.0,
+                difficulty=3.0,
+                due=NOW + timedelta(days=200),
+                last_review=NOW - timedelta(days=1),
+                reps=5,
+            )
+        )
+        conn.execute(
+            table.update()
+            .where(table.c.front == "t0 question 0?")
+            .values(stability=2.0, lapses=6, last_review=NOW - timedelta(days=30))
+        )
+
+    def hits(weak: bool) -> int:
+        found = 0
+        for seed in range(40):
+            spec = ExamSpec(count=4, seed=seed, weak=weak)
+            questions, _, _ = draw_exam(workspace.collection, workspace.config, spec, NOW)
+            found += any(q.card.front == "t0 question 0?" for q in questions)
+        return found
+
+    # One question per topic: a plain draw picks this card 1 time in 10.
+    assert hits(weak=False) <= 10
+    assert hits(weak=True) >= 30
+
+
+# Grading --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted", "ok"),
+    [
+        ("PR-AUC", ("PR-AUC",), True),
+        ("pr-auc", ("PR-AUC",), True),
+        ("  PR AUC. ", ("PR-AUC",), True),
+        ("prauc", ("PR-AUC",), True),
+        ("average precision", ("PR-AUC", "average precision"), True),
+        ("Recall!", ("recall",), True),
+        ("café", ("cafe",), True),
+        ("naive bayes", ("Naïve Bayes",), True),
+        ("calibartion", ("calibration",), True),  # swapped letters in a long word
+        ("calbration", ("calibration",), True),  # one letter missing
+        ("calibrations", ("calibration",), True),  # one letter extra
+        ("callibratoin", ("calibration",), False),  # two slips
+        ("AUC", ("PR-AUC",), False),
+        ("lag", ("log",), False),  # short words must be exact
+        ("0.26", ("0.25",), False),  # numbers must be exact
+        ("43", ("43.2", "43"), True),
+        ("", ("anything",), False),
+        ("recall", ("precision",), False),
+    ],
+)
+def test_typed_answer_grading(typed, accepted, ok):
+    assert answer_matches(typed, accepted) is ok
+
+
+def test_choice_is_all_or_nothing_and_cloze_groups_share_credit(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    session = session_for(workspace, ExamSpec(count=10, seed=3))
+    by_kind = {q.kind + str(len(q.card.answers)): i for i, q in enumerate(session.questions)}
+    choice = by_kind["choice0"]
+    right = {i for i, o in enumerate(session.questions[choice].options) if o.correct}
+    assert session.answer_choice(choice, set(list(right)[:1])) == 0.0
+    assert session.answer_choice(choice, right) == 1.0
+    assert session.answer_choice(choice, right | {next(iter(set(range(4)) - right))}) == 0.0
+    grouped = by_kind["cloze2"]
+    assert session.answer_cloze(grouped, ["precision", "wrong"]) == 0.5
+    assert session.answer_cloze(grouped, ["Precision", "Recall"]) == 1.0
+    basic = by_kind["basic0"]
+    assert session.answer_basic(basic, 0.5, "notes") == 0.5
+
+
+# Timer and results --------------------------------------------------------------------------
+
+
+def test_time_limit_ends_the_exam_and_unanswered_count_wrong(make_workspace, clock):
+    workspace = make_workspace({"t.md": TOPICS})
+    session = session_for(workspace, ExamSpec(count=4, seed=1, minutes=2))
+    assert session.seconds_left() == 120
+    session.answer_basic(0, 1.0)
+    clock.advance(seconds=119)
+    assert not session.expired
+    clock.advance(seconds=2)
+    assert session.expired
+    with pytest.raises(TimeoutError):
+        session.answer_basic(1, 1.0)
+    result = session.finish()
+    assert (result.count, result.correct, result.score) == (4, 1.0, 0.25)
+    assert result.seconds == 120 and not result.passed
+    assert len(result.missed) == 3
+
+
+def test_results_are_stored_and_scored_by_deck_and_topic(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS})
+    session = session_for(workspace, ExamSpec(count=8, seed=2))
+    for index, question in enumerate(session.questions):
+        session.answer_basic(index, 1.0 if question.card.topic != "Topic 3" else 0.0)
+    result = session.finish()
+    assert result.score == 0.75 and result.passed  # threshold 0.70
+    assert result.by_topic[0].name == "t › Topic 3" and result.by_topic[0].score == 0.0
+    assert [g.score for g in result.by_topic[1:]] == [1.0, 1.0, 1.0]
+    with workspace.collection.read() as conn:
+        assert conn.execute(select(ExamRow.__table__.c.score)).scalar() == 0.75
+        assert len(conn.execute(select(ExamAnswerRow.__table__)).all()) == 8
+    history = exam_history(workspace.collection)
+    assert history == [
+        {
+            "started_at": NOW.isoformat(),
+            "decks": ["Mixed"],
+            "count": 8,
+            "correct": 6.0,
+            "score": 0.75,
+            "passed": True,
+        }
+    ]
+
+
+def test_an_exam_never_changes_fsrs_state_or_review_logs(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS, "m.md": MIXED})
+    before = state_of(workspace)
+    session = session_for(workspace, ExamSpec(count=20, seed=5))
+    for index in range(len(session.questions)):
+        session.answer_basic(index, 0.0)
+    session.finish()
+    assert state_of(workspace) == before
+
+
+def test_missed_cards_can_be_sent_to_todays_review(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS}, new_per_day=1)
+    table = CardRow.__table__
+    with workspace.collection.write() as conn:
+        conn.execute(
+            table.update().values(
+                state=2,
+                stability=50.0,
+                difficulty=5.0,
+                due=NOW + timedelta(days=30),
+                last_review=NOW - timedelta(days=20),
+                reps=3,
+            )
+        )
+    assert workspace.overview().due == 0
+    session = session_for(workspace, ExamSpec(count=4, seed=1))
+    session.answer_basic(0, 1.0)
+    session.finish()
+    assert session.send_missed_to_review() == 3
+    assert workspace.overview().due == 3

@@ -1,0 +1,163 @@
+"""The exam and results screens driven with the pilot, and their snapshots."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from textual.widgets import Input, Markdown, Static
+
+from flashcards.storage.tables import ExamRow, ReviewRow
+from flashcards.study.exam import ExamSpec
+from flashcards.ui.app import FlashcardsApp
+from flashcards.ui.screens.exam import ExamScreen
+from flashcards.ui.screens.exam_results import ExamResultsScreen
+from flashcards.ui.screens.home import HomeScreen
+
+from .test_exam import MIXED
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def exam_app(workspace, **spec) -> FlashcardsApp:
+    session, note = workspace.new_exam(ExamSpec(seed=3, **spec))
+    return FlashcardsApp(workspace, start="exam", exam=session, note=note)
+
+
+async def answer_all_correctly(pilot) -> None:
+    screen = pilot.app.screen
+    while isinstance(pilot.app.screen, ExamScreen):
+        question = screen.question
+        if question.kind == "choice":
+            for index, option in enumerate(question.options):
+                if option.correct:
+                    await pilot.press(str(index + 1))
+            await pilot.press("enter")
+        elif question.kind == "cloze":
+            for field, alternatives in zip(screen.query(Input), question.card.answers, strict=True):
+                field.value = alternatives[-1]
+            await pilot.press("enter")
+        else:
+            await pilot.press("enter", "1")
+        await pilot.press("enter")  # next question after the feedback
+        await settle(pilot)
+
+
+async def test_an_exam_from_first_question_to_results(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ExamScreen)
+        assert "question 1 of 4" in str(app.screen.query_one("#status", Static).render())
+        await answer_all_correctly(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        headline = str(app.screen.query_one("#headline", Static).render())
+        assert "100%" in headline and "PASSED" in headline and "4 of 4 right" in headline
+        await pilot.press("q")
+        assert isinstance(app.screen, HomeScreen)
+    with workspace.collection.read() as conn:
+        assert conn.execute(select(func.count()).select_from(ExamRow.__table__)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(ReviewRow.__table__)).scalar() == 0
+
+
+async def test_wrong_cloze_answer_shows_the_expected_one(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, tags=("mixed",))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.question.kind != "cloze" or len(screen.question.card.answers) != 1:
+            screen.index += 1
+            await screen.show_question()
+        screen.query_one(Input).value = "ROC-AUC"
+        await pilot.press("enter")
+        feedback = str(screen.query_one("#feedback", Static).render())
+        assert "✗ Wrong" in feedback and "answer: PR-AUC" in feedback
+
+
+async def test_fewer_cards_than_asked_is_said(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=50)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert any("Only 4 cards match" in n.message for n in app._notifications)
+
+
+async def test_time_running_out_ends_the_exam(make_workspace, clock):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, minutes=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "1:00 left" in str(app.screen.query_one("#status", Static).render())
+        clock.advance(seconds=61)
+        app.screen.tick()
+        await settle(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        assert "0 of 4 right" in str(app.screen.query_one("#headline", Static).render())
+
+
+async def test_quitting_asks_first_and_saves_nothing(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.press("n")
+        assert isinstance(app.screen, ExamScreen)
+        await pilot.press("escape", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+    with workspace.collection.read() as conn:
+        assert conn.execute(select(func.count()).select_from(ExamRow.__table__)).scalar() == 0
+
+
+async def test_results_list_missed_questions_and_send_them_to_review(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+f", "y")
+        await settle(pilot)
+        missed = app.screen.query_one("#missed", Markdown).source
+        assert "Why cache embeddings?" in missed and "To save latency." in missed
+        await pilot.press("r")
+        await settle(pilot)
+        assert any("4 cards added to today's review" in n.message for n in app._notifications)
+
+
+async def test_x_on_home_starts_an_exam(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ExamScreen)
+
+
+def test_exam_question_snapshot(make_workspace, snap_compare):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=4, minutes=10)
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=4)
+
+    async def to_choice(pilot):
+        screen = app.screen
+        while screen.question.kind != "choice":
+            screen.index += 1
+            await screen.show_question()
+        await pilot.press("1", "enter")
+
+    assert snap_compare(app, run_before=to_choice, terminal_size=(80, 24))
+
+
+def test_exam_results_snapshot(make_workspace, snap_compare):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=4)
+    assert snap_compare(
+        app, press=["1", "4", "enter", "enter", "ctrl+f", "y"], terminal_size=(80, 24)
+    )
