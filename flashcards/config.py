@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-__all__ = ["Config", "ConfigError", "load_config", "parse_duration", "DEFAULT_CONFIG_TEXT"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "load_config",
+    "parse_duration",
+    "set_desired_retention",
+    "DEFAULT_CONFIG_TEXT",
+]
 
 
 class ConfigError(Exception):
@@ -192,3 +199,45 @@ def load_config(path: Path) -> Config:
             except ValueError as exc:
                 raise ConfigError(f"{path}:{_line_of(text, section, key)}: {key} {exc}") from exc
     return config
+
+
+_RETENTION_LINE = re.compile(r"^(\s*desired_retention\s*=\s*)([^\s#]+)(.*)$")
+
+
+def set_desired_retention(path: Path, value: float) -> None:
+    """Write `[scheduling] desired_retention` into the config file, leaving every other line as
+    it is; a missing file is created from DEFAULT_CONFIG_TEXT first."""
+    check = _SCHEMA["scheduling"]["desired_retention"][1]
+    value = check(value)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = DEFAULT_CONFIG_TEXT
+    new_value = f"{value:.2f}" if round(value, 2) == value else repr(value)
+    lines = text.splitlines(keepends=True)
+    section: str | None = None
+    header: int | None = None
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            section = stripped.split("#", 1)[0].strip().strip("[] ")
+            if section == "scheduling":
+                header = number
+            continue
+        match = _RETENTION_LINE.match(line.rstrip("\r\n"))
+        if section == "scheduling" and match:
+            ending = line[len(line.rstrip("\r\n")) :]
+            lines[number] = match.group(1) + new_value + match.group(3) + ending
+            break
+    else:
+        entry = f"desired_retention = {new_value}\n"
+        if header is None:
+            if lines and not lines[-1].endswith("\n"):
+                lines[-1] += "\n"
+            lines.append(("\n" if lines else "") + "[scheduling]\n" + entry)
+        else:
+            lines.insert(header + 1, entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("".join(lines), encoding="utf-8")
+    temporary.replace(path)

@@ -9,6 +9,7 @@ from pathlib import Path
 from .builtin import sync_builtin_decks
 from .clock import Clock, SystemClock, local_zone
 from .config import Config, load_config
+from .optimizer.store import active_parameters
 from .scheduling.days import StudyDay, study_day
 from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
 from .storage import Collection
@@ -27,6 +28,7 @@ class Workspace:
     config: Config
     clock: Clock
     zone: tzinfo
+    parameters: tuple[float, ...] | None = None  # fitted FSRS parameters; None: the defaults
 
     @classmethod
     def open(
@@ -44,7 +46,7 @@ class Workspace:
         if seed:
             sync_builtin_decks(collection, clock.now())
         zone = local_zone(config.timezone)
-        return cls(collection, config, clock, zone)
+        return cls(collection, config, clock, zone, active_parameters(collection))
 
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
@@ -79,6 +81,8 @@ class Workspace:
     def review_session(
         self, deck_ids: list[int] | None = None, *, ahead: bool = False
     ) -> ReviewSession:
+        # Read again: parameters accepted (by `flashcards optimize`) since opening apply now.
+        self.parameters = active_parameters(self.collection)
         return ReviewSession(
             self.collection,
             self.config,
@@ -86,6 +90,7 @@ class Workspace:
             self.zone,
             deck_ids,
             ahead=ahead,
+            parameters=self.parameters,
         )
 
     def new_exam(self, spec) -> tuple[object, str | None]:

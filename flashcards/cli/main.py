@@ -214,25 +214,35 @@ def exam(options: Options, decks, tags, count, minutes, seed, weak, feedback) ->
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--days",
+    type=click.Choice(["30", "90", "365"]),
+    default="30",
+    show_default=True,
+    help="How many days of reviews per day to show.",
+)
 @click.pass_obj
-def stats(options: Options, as_json: bool) -> None:
-    """Print the collection's figures: cards by state, today's work, the streak."""
-    from ..stats.summary import summary
+def stats(options: Options, as_json: bool, days: str) -> None:
+    """Print the statistics: today, streaks, reviews per day, true retention, the forecast,
+    card states and the weakest decks and topics."""
+    from ..stats.summary import everything
+    from ..stats.text import render
     from ..terminal_text import inert
 
     workspace = open_workspace(options)
     try:
-        figures = summary(workspace)
+        figures = everything(workspace, int(days))
     finally:
         workspace.close()
     if as_json:
         click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
         return
-    for key, value in figures.items():
-        if isinstance(value, list | dict):
-            continue
-        click.echo(inert(f"{key.replace('_', ' ')}: {value}"))
+    click.echo(inert(render(figures)))
 
+
+from .optimize import optimize  # noqa: E402
+
+cli.add_command(optimize)
 
 
 def main() -> None:

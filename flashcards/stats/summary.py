@@ -41,3 +41,14 @@ def summary(workspace) -> dict:
         "streak_days": today.streak_days,
         "exams": exam_history(workspace.collection),
     }
+
+
+def everything(workspace, days: int = 30) -> dict:
+    """The headline figures followed by every statistic (the JSON of `flashcards stats`)."""
+    from .figures import collect
+
+    figures = summary(workspace)
+    details = collect(workspace, days)
+    details.pop("exams")
+    figures.update(details)
+    return figures

@@ -53,6 +53,7 @@ class ReviewEntry:
     scheduled_days: float
     stability: float | None
     difficulty: float | None
+    day: int = 0  # the study day, as date.toordinal()
 
 
 def count_if(condition):
@@ -117,8 +118,19 @@ def record_answer(
     )
     if result.rowcount != 1:
         return None
+    seen_today = conn.execute(
+        select(reviews.c.id)
+        .where(
+            reviews.c.card_id == before.id,
+            reviews.c.day == entry.day,
+            reviews.c.state_before < 4,
+        )
+        .limit(1)
+    ).first()
     return conn.execute(
         insert(reviews).values(
+            day=entry.day,
+            first_of_day=seen_today is None,
             card_id=before.id,
             rating=entry.rating,
             reviewed_at=entry.reviewed_at,

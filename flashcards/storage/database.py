@@ -108,7 +108,8 @@ def _add_exams_and_parameters(conn: Connection) -> None:
 
 
 # Each entry upgrades the schema from version N-1 to N; index 0 creates version 1 from nothing.
-# Table definitions only ever grow by a new entry here: never edit an earlier one.
+# Once a version has shipped, its tables never change again: a later change is a new entry with
+# explicit DDL, and the creators above become frozen DDL of the version they made.
 MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_exams_and_parameters]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 

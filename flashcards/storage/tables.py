@@ -78,12 +78,17 @@ class ReviewRow(SQLModel, table=True):
     __tablename__ = "review"
     id: int | None = Field(default=None, primary_key=True)
     card_id: int = Field(foreign_key="card.id", index=True)
-    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy
+    rating: int  # 1 Again, 2 Hard, 3 Good, 4 Easy; 0 for a manual change (reset, reschedule)
     reviewed_at: datetime = Field(sa_column=_utc(index=True))
     duration_ms: int | None = None
-    state_before: int  # 0 new, 1 learning, 2 review, 3 relearning
-    interval_before: float = 0.0  # days since the previous review (0 for a new card)
+    state_before: int  # 0 new, 1 learning, 2 review, 3 relearning, 4 manual change
+    interval_before: float = 0.0  # the card's scheduled interval in days when answered (0: new)
     scheduled_days: float = 0.0  # days until the next due date
+    # The study day (local date at the rollover hour, as date.toordinal()) when answered, and
+    # whether this was the card's first answer that day: fixed at answer time, so statistics
+    # need no timezone arithmetic over the whole log.
+    day: int = Field(default=0, index=True)
+    first_of_day: bool = True
     stability: float | None = None
     difficulty: float | None = None
 

@@ -53,8 +53,10 @@ class ReviewSession:
         deck_ids: list[int] | None = None,
         *,
         ahead: bool = False,
+        parameters: tuple[float, ...] | None = None,
     ) -> None:
         self.collection = collection
+        self.parameters = parameters  # fitted FSRS parameters; None: the defaults
         self.config = config
         self.clock = clock
         self.zone = zone
@@ -133,7 +135,9 @@ class ReviewSession:
         return record.is_new or self.ahead or record.due < self.day.end
 
     def _outcomes(self, card: CardRecord, now: datetime) -> dict[int, Outcome]:
-        scheduler = make_scheduler(self.config, self._retention.get(card.deck_id))
+        scheduler = make_scheduler(
+            self.config, self._retention.get(card.deck_id), parameters=self.parameters
+        )
         return outcomes(scheduler, card, now, self.config.leech_lapses)
 
     def intervals(self) -> dict[int, str]:
@@ -157,11 +161,14 @@ class ReviewSession:
             duration_ms=max(0, min(duration, MAX_DURATION_MS)),
             state_before=before.state,
             interval_before=(
-                (now - before.last_review).total_seconds() / 86400 if before.last_review else 0.0
+                (before.due - before.last_review).total_seconds() / 86400
+                if before.last_review
+                else 0.0
             ),
             scheduled_days=outcome.interval.total_seconds() / 86400,
             stability=outcome.card.stability,
             difficulty=outcome.card.difficulty,
+            day=self._today().date.toordinal(),
         )
         with self.collection.write() as conn:
             review_id = record_answer(conn, before, after, entry, now)

@@ -27,6 +27,7 @@ class HomeScreen(BaseScreen):
         Binding("enter", "study_selected", "Study deck", id="home.study", priority=True),
         Binding("a", "study_all", "Study all", id="home.study_all"),
         Binding("x", "exam", "Exam", id="home.exam"),
+        Binding("t", "stats", "Statistics", id="home.stats"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
         Binding("q", "quit", "Quit", id="home.quit"),
@@ -112,6 +113,11 @@ class HomeScreen(BaseScreen):
 
     def action_exam(self) -> None:
         self.app.start_exam(None)
+
+    def action_stats(self) -> None:
+        from .stats import StatsScreen
+
+        self.app.push_screen(StatsScreen())
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -1,0 +1,205 @@
+"""Statistics: reviews per day, the study calendar, true retention, the forecast, card states,
+the weakest decks and topics, and the exam trend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from ...terminal_text import inert
+from ..widgets.heatmap import Heatmap
+from .base import BaseScreen
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+class StatsScreen(BaseScreen):
+    DEFAULT_CSS = """
+    StatsScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    StatsScreen VerticalScroll { padding: 0 1; }
+    StatsScreen .section { text-style: bold; margin-top: 1; }
+    StatsScreen PlotextPlot { height: 14; }
+    StatsScreen DataTable { height: auto; max-height: 24; }
+    StatsScreen #summary { height: auto; }
+    """
+    BINDINGS = [
+        Binding("1", "days(30)", "30 days", id="stats.30"),
+        Binding("2", "days(90)", "90 days", id="stats.90"),
+        Binding("3", "days(365)", "365 days", id="stats.365"),
+        Binding("question_mark", "help", "Help", key_display="?", id="stats.help"),
+        Binding("q,escape", "back", "Back", id="stats.back"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        figures: dict
+        days: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.days = 30
+
+    def compose(self) -> ComposeResult:
+        yield Static("Statistics", id="title")
+        with VerticalScroll():
+            yield Static("Loading…", id="summary")
+            yield Static("Reviews per day", classes="section", id="per-day-title")
+            yield PlotextPlot(id="per-day")
+            yield Static("Study days", classes="section")
+            yield Heatmap(id="heatmap")
+            yield Static("True retention", classes="section", id="retention-title")
+            yield DataTable(id="retention", cursor_type="none")
+            yield Static("Due in the next 30 days", classes="section")
+            yield PlotextPlot(id="forecast")
+            yield Static("Cards by state", classes="section")
+            yield DataTable(id="states", cursor_type="none")
+            yield Static("Decks, weakest first", classes="section")
+            yield DataTable(id="decks", cursor_type="none", zebra_stripes=True)
+            yield Static("Topics, weakest first", classes="section")
+            yield DataTable(id="topics", cursor_type="none", zebra_stripes=True)
+            yield Static("Exam scores", classes="section")
+            yield Static("", id="exams-note")
+            yield PlotextPlot(id="exams")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def action_days(self, days: int) -> None:
+        self.days = days
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def load(self) -> None:
+        from ...stats.summary import everything
+
+        days = self.days
+        self.post_message(self.Loaded(everything(self.app.workspace, days), days))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        figures = message.figures
+        today = date.fromisoformat(figures["reviews_per_day"][-1]["date"])
+        streak = figures["streak"]
+        self.query_one("#summary", Static).update(
+            f"[b]{figures['cards']}[/b] cards · [b]{figures['due_today']}[/b] due today · "
+            f"[b]{figures['reviews_today']}[/b] answered today · streak [b]{streak['current']}[/b] "
+            f"days (longest {streak['longest']})"
+        )
+        self._per_day(figures["reviews_per_day"], message.days)
+        self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26)
+        self._retention(figures)
+        self._forecast(figures["forecast"])
+        self._states(figures["card_states"])
+        self._areas("#decks", figures["decks"])
+        self._areas("#topics", figures["topics"])
+        self._exams(figures["exams"])
+
+    def _per_day(self, days: list[dict], count: int) -> None:
+        minutes = sum(d["seconds"] for d in days) / 60
+        answers = sum(d["total"] for d in days)
+        self.query_one("#per-day-title", Static).update(
+            f"Reviews per day, last {count} days: {answers} answers in {minutes:.0f} minutes  "
+            "[blue]■[/] learning [green]■[/] review [red]■[/] relearning"
+        )
+        plot = self.query_one("#per-day", PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        labels = [d["date"][5:] for d in days]
+        positions = list(range(1, len(days) + 1))
+        plt.stacked_bar(
+            positions,
+            [
+                [d["learning"] for d in days],
+                [d["review"] for d in days],
+                [d["relearning"] for d in days],
+            ],
+            color=["blue", "green", "red"],
+        )
+        step = max(1, len(labels) // 6)
+        plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
+        plot.refresh()
+
+    def _retention(self, figures: dict) -> None:
+        self.query_one("#retention-title", Static).update(
+            f"True retention (first answer of a review card each day; desired "
+            f"{figures['desired_retention']:.0%})"
+        )
+        table = self.query_one("#retention", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Period", "Young (<21d)", "Mature", "All")
+        for period, groups in figures["true_retention"].items():
+            table.add_row(
+                f"last {period}",
+                *(
+                    f"{_percent(groups[g]['rate'])} of {groups[g]['total']}"
+                    for g in ("young", "mature", "all")
+                ),
+            )
+
+    def _forecast(self, forecast: list[dict]) -> None:
+        plot = self.query_one("#forecast", PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        labels = [f["date"][5:] for f in forecast]
+        plt.bar(list(range(1, len(labels) + 1)), [f["due"] for f in forecast], color="cyan")
+        step = max(1, len(labels) // 6)
+        plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
+        plot.refresh()
+
+    def _states(self, states: dict) -> None:
+        table = self.query_one("#states", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*(name.capitalize() for name in states))
+        table.add_row(*(str(count) for count in states.values()))
+
+    def _areas(self, selector: str, areas: list[dict]) -> None:
+        table = self.query_one(selector, DataTable)
+        table.clear(columns=True)
+        table.add_columns("Recall now", "Retention", "Exams", "Cards", "Lapses", "Name")
+        for area in areas:
+            table.add_row(
+                _percent(area["retrievability"]),
+                _percent(area["retention"]),
+                _percent(area["exam_score"]),
+                str(area["cards"]),
+                str(area["lapses"]),
+                inert(area["name"]),
+            )
+
+    def _exams(self, exams: list[dict]) -> None:
+        plot = self.query_one("#exams", PlotextPlot)
+        note = self.query_one("#exams-note", Static)
+        plot.display = bool(exams)
+        if not exams:
+            note.update("No exams yet: press x on the home screen to take one.")
+            return
+        last = exams[-1]
+        note.update(
+            f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
+            f"({'passed' if last['passed'] else 'not passed'})"
+        )
+        plt = plot.plt
+        plt.clear_figure()
+        plt.plot([round(e["score"] * 100) for e in exams], marker="dot", color="magenta")
+        plt.ylim(0, 100)
+        plt.ylabel("%")
+        plot.refresh()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Statistics: keys"))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

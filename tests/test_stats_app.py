@@ -1,0 +1,56 @@
+"""The statistics screen: opened from home, figures shown, range switched; and its snapshot."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from flashcards.ui.app import FlashcardsApp
+from flashcards.ui.screens.home import HomeScreen
+from flashcards.ui.screens.stats import StatsScreen
+
+from .conftest import basic_deck
+from .test_stats import answer
+
+
+def studied_workspace(make_workspace, clock):
+    workspace = make_workspace(
+        {"a.md": basic_deck(4, "Alpha", "a"), "b.md": basic_deck(3, "Beta", "b")}
+    )
+    for day in range(3):
+        for front in ("a question 0?", "b question 1?"):
+            answer(workspace, front, 3 if day else 1)
+        clock.advance(days=1)
+    return workspace
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_stats_screen_from_home(make_workspace, clock):
+    workspace = studied_workspace(make_workspace, clock)
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        summary = str(screen.query_one("#summary", Static).render())
+        assert "7 cards" in summary and "streak 3 days" in summary
+        title = str(screen.query_one("#per-day-title", Static).render())
+        assert "last 30 days: 6 answers" in title
+        decks = screen.query_one("#decks", DataTable)
+        assert {decks.get_row_at(i)[-1] for i in range(decks.row_count)} == {"Alpha", "Beta"}
+        await pilot.press("2")
+        await settle(pilot)
+        assert "last 90 days" in str(screen.query_one("#per-day-title", Static).render())
+        await pilot.press("q")
+        assert isinstance(app.screen, HomeScreen)
+
+
+def test_stats_screen_snapshot(make_workspace, clock, snap_compare):
+    workspace = studied_workspace(make_workspace, clock)
+    app = FlashcardsApp(workspace)
+    assert snap_compare(app, press=["t"], terminal_size=(100, 40))
