@@ -46,6 +46,13 @@ async def test_stats_screen_from_home(make_workspace, clock):
         await pilot.press("2")
         await settle(pilot)
         assert "last 90 days" in str(screen.query_one("#per-day-title", Static).render())
+        await pilot.press("r")
+        await settle(pilot)
+        simulation = screen.query_one("#simulation", DataTable)
+        rows = [simulation.get_row_at(i) for i in range(simulation.row_count)]
+        assert rows[0][0] == "0.70" and any(r[0] == "0.90 ← now" for r in rows)
+        minutes = [float(r[2]) for r in rows]
+        assert minutes[-1] > minutes[0]  # higher retention costs more time
         await pilot.press("q")
         assert isinstance(app.screen, HomeScreen)
 

@@ -36,6 +36,7 @@ class StatsScreen(BaseScreen):
         Binding("1", "days(30)", "30 days", id="stats.30"),
         Binding("2", "days(90)", "90 days", id="stats.90"),
         Binding("3", "days(365)", "365 days", id="stats.365"),
+        Binding("r", "simulate", "Simulate desired retention", id="stats.simulate"),
         Binding("question_mark", "help", "Help", key_display="?", id="stats.help"),
         Binding("q,escape", "back", "Back", id="stats.back"),
     ]
@@ -44,6 +45,10 @@ class StatsScreen(BaseScreen):
     class Loaded(Message):
         figures: dict
         days: int
+
+    @dataclass
+    class Simulated(Message):
+        choice: object  # flashcards.optimizer.simulate.RetentionChoice
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,6 +75,13 @@ class StatsScreen(BaseScreen):
             yield Static("Exam scores", classes="section")
             yield Static("", id="exams-note")
             yield PlotextPlot(id="exams")
+            yield Static("Choosing desired retention", classes="section")
+            yield Static(
+                "Press [b]r[/b] to simulate your collection over the next year at each desired "
+                "retention (takes a few seconds).",
+                id="simulation-note",
+            )
+            yield DataTable(id="simulation", cursor_type="none")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -195,6 +207,38 @@ class StatsScreen(BaseScreen):
         plt.ylim(0, 100)
         plt.ylabel("%")
         plot.refresh()
+
+    def action_simulate(self) -> None:
+        self.query_one("#simulation-note", Static).update("Simulating the next year…")
+        self.simulate()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="simulation")
+    def simulate(self) -> None:
+        from ...optimizer.simulate import workspace_retention_choice
+
+        self.post_message(self.Simulated(workspace_retention_choice(self.app.workspace)))
+
+    @on(Simulated)
+    def show_simulation(self, message: Simulated) -> None:
+        choice = message.choice
+        source = "your fitted parameters" if choice.fitted else "the default parameters"
+        self.query_one("#simulation-note", Static).update(
+            f"{choice.studied_cards} studied and {choice.new_cards} new cards over 365 days, with "
+            f"{source}. Set the one you choose with "
+            "`flashcards optimize --retention` or in the config file."
+        )
+        table = self.query_one("#simulation", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Retention", "Reviews/day", "Minutes/day", "Cards known")
+        for row in choice.rows:
+            mark = " ← now" if abs(row.desired_retention - choice.current) < 1e-9 else ""
+            table.add_row(
+                f"{row.desired_retention:.2f}{mark}",
+                f"{row.reviews_per_day:.1f}",
+                f"{row.minutes_per_day:.1f}",
+                f"{row.cards_known:.0f}",
+            )
+        self.query_one("#simulation", DataTable).scroll_visible()
 
     def action_help(self) -> None:
         from .help import HelpScreen
