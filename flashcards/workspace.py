@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 
@@ -12,10 +12,38 @@ from .config import Config, load_config
 from .optimizer.store import active_parameters
 from .scheduling.days import StudyDay, study_day
 from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
-from .storage import Collection
+from .storage import Collection, CollectionError
 from .study.session import ReviewSession
 
 __all__ = ["UnknownDeck", "Workspace"]
+
+
+def _existing_file(database: str) -> bool:
+    from .storage.database import database_url
+
+    url = database_url(database)
+    return url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).is_file()
+
+
+def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
+    """Back the collection up once a study day. A damaged collection stops here, with the way
+    to restore it; a backup that cannot be written is only a warning."""
+    from .storage.backup import BackupError, backup_if_due, check_integrity
+
+    path = collection.sqlite_path
+    if path is None:
+        return
+
+    def same_day(a, b) -> bool:
+        rollover = config.rollover_hour
+        return study_day(a, zone, rollover).date == study_day(b, zone, rollover).date
+
+    try:
+        backup_if_due(path, clock.now(), same_day, config.backups_kept)
+    except BackupError as exc:
+        if check_integrity(path, quick=True):
+            raise CollectionError(str(exc)) from exc
+        warnings.append(f"No backup today: {exc}")
 
 
 class UnknownDeck(Exception):
@@ -42,11 +70,23 @@ class Workspace:
         """Open (creating if needed) the collection; seed or update the built-in decks."""
         config = load_config(config_file)
         clock = clock or SystemClock()
+        existed = _existing_file(database)
         collection = Collection(database)
+        warnings: list[str] = []
+        try:
+            if existed:  # a collection created just now has nothing to back up
+                _daily_backup(collection, config, clock, local_zone(config.timezone), warnings)
+        except BaseException:
+            collection.close()
+            raise
         if seed:
             sync_builtin_decks(collection, clock.now())
         zone = local_zone(config.timezone)
-        return cls(collection, config, clock, zone, active_parameters(collection))
+        workspace = cls(collection, config, clock, zone, active_parameters(collection))
+        workspace.warnings = warnings
+        return workspace
+
+    warnings: list[str] = field(default_factory=list)  # for the person, shown once
 
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)

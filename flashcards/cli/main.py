@@ -34,9 +34,14 @@ def open_workspace(options: Options, *, seed: bool = True):
     from ..workspace import Workspace
 
     try:
-        return Workspace.open(options.database, options.config_file, clock_from_env(), seed=seed)
+        workspace = Workspace.open(
+            options.database, options.config_file, clock_from_env(), seed=seed
+        )
     except (CollectionError, ConfigError, ValueError) as exc:
         fail(f"flashcards: {exc}")
+    for warning in workspace.warnings:
+        click.echo(f"flashcards: {warning}", err=True)
+    return workspace
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -245,5 +250,107 @@ from .optimize import optimize  # noqa: E402
 cli.add_command(optimize)
 
 
+@cli.command()
+@click.pass_obj
+def backup(options: Options) -> None:
+    """Back the collection up now (it is also backed up automatically once a day)."""
+    from ..storage.backup import BackupError, make_backup
+
+    workspace = open_workspace(options)
+    try:
+        path = _collection_file(workspace)
+        made = make_backup(path, workspace.clock.now(), workspace.config.backups_kept)
+    except BackupError as exc:
+        fail(f"flashcards: {exc}")
+    finally:
+        workspace.close()
+    click.echo(f"backed up to {made.path} ({made.size / 1024:.0f} KiB)")
+
+
+@cli.command()
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the collection.")
+@click.pass_obj
+def restore(options: Options, file: Path | None, yes: bool) -> None:
+    """List the backups, or put FILE (a backup) in the collection's place. The collection it
+    replaces is kept as a backup of its own."""
+    from ..clock import clock_from_env
+    from ..storage.backup import BackupError, list_backups, restore_backup
+    from ..storage.database import database_url
+
+    url = database_url(options.database)
+    if not url.startswith("sqlite:///"):
+        fail("flashcards: backups work on SQLite collection files only")
+    path = Path(url.removeprefix("sqlite:///"))
+    backups = list_backups(path)
+    if file is None:
+        if not backups:
+            click.echo(f"No backups of {path} yet.")
+            return
+        click.echo(f"Backups of {path}, newest first (restore one with `flashcards restore FILE`):")
+        for item in backups:
+            when = item.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            click.echo(f"  {when}  {item.size / 1024:8.0f} KiB  {item.path}")
+        return
+    if not file.exists():
+        fail(f"flashcards: {file}: no such backup")
+    if not yes and not click.confirm(f"Replace {path} with {file}?", default=False):
+        fail("Nothing was changed.", code=1)
+    try:
+        kept = restore_backup(path, file, clock_from_env().now())
+    except BackupError as exc:
+        fail(f"flashcards: {exc}")
+    click.echo(f"restored {file}")
+    if kept is not None:
+        click.echo(f"the collection it replaced is kept as {kept}")
+
+
+@cli.command()
+@click.option("--fix", is_flag=True, help="Repair what can be repaired, and say what changed.")
+@click.pass_obj
+def doctor(options: Options, fix: bool) -> None:
+    """Check the collection: SQLite's integrity check, rows that point at nothing, and each
+    card's FSRS state against a replay of its review log."""
+    from ..config import ConfigError, load_config
+    from ..maintenance.doctor import examine
+    from ..storage import Collection, CollectionError
+
+    try:
+        config = load_config(options.config_file)
+        collection = Collection(options.database)
+    except (CollectionError, ConfigError) as exc:
+        fail(f"flashcards: {exc}")
+    try:
+        report = examine(collection, config, fix=fix)
+    finally:
+        collection.close()
+    for finding in report.findings:
+        click.echo(f"{finding.kind}: {finding.message}")
+    for change in report.fixed:
+        click.echo(f"fixed: {change}")
+    if report.healthy:
+        click.echo(f"No problems: {report.cards_checked} cards checked.")
+        return
+    if any(f.kind == "integrity" for f in report.findings):
+        fail("The collection is damaged: restore a backup with `flashcards restore`.")
+    if not fix:
+        fail(f"{len(report.findings)} problem(s); `flashcards doctor --fix` repairs them.")
+
+
+def _collection_file(workspace) -> Path:
+    path = workspace.collection.sqlite_path
+    if path is None:
+        fail("flashcards: backups work on SQLite collection files only")
+    return path
+
+
 def main() -> None:
-    cli(prog_name="flashcards")
+    try:
+        cli(prog_name="flashcards")
+    except Exception as exc:  # the last line of defence: a sentence, never a traceback
+        from ..storage.errors import describe_failure
+
+        meaning = describe_failure(exc)
+        if meaning is None:
+            raise
+        fail(f"flashcards: {meaning}")

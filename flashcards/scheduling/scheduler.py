@@ -77,6 +77,8 @@ def outcomes(
     base = record.to_fsrs()
     if record.is_new:
         base.due = now
+    if record.last_review is not None and now < record.last_review:
+        now = record.last_review  # the clock went back: never answer before the last answer
     for rating in Rating:
         card, _log = scheduler.review_card(_copy(base), rating, review_datetime=now)
         lapsed = record.state == fsrs.State.Review and rating == Rating.Again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import Connection, text
 
@@ -19,6 +20,17 @@ class Collection:
         self.location = location
         self.engine = create_collection_engine(location)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The collection's file, when it is a SQLite file (backups work on files)."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        database = url.database
+        if database.startswith("file:"):
+            database = database.removeprefix("file:").split("?", 1)[0]
+        return Path(database)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

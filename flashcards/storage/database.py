@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import SQLModel
-
-from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 2  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
+MMAP_BYTES = 256 * 1024 * 1024
 
 
 class CollectionError(Exception):
@@ -33,9 +31,11 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Read the file through a memory map (address space, not memory): the home screen's counts
+    # and today's queue read much of a large collection, and skip a system call per page.
+    cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cursor.close()
 
 
@@ -64,12 +64,39 @@ def create_collection_engine(location: str) -> Engine:
         event.listen(engine, "connect", _sqlite_settings)
         event.listen(engine, "begin", _begin)
     try:
+        if is_sqlite:
+            _check_and_use_wal(engine)
         with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
             _migrate(conn, is_sqlite)
-    except (OperationalError, DatabaseError) as exc:
+    except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
-        raise CollectionError(f"cannot open the collection {location}: {exc.orig}") from exc
+        reason = getattr(exc, "orig", None) or exc
+        raise CollectionError(f"cannot open the collection {location}: {reason}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _refuse_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise CollectionError(
+            f"this collection has schema version {version}, newer than this program "
+            f"understands ({SCHEMA_VERSION}): upgrade flashcards"
+        )
+
+
+def _check_and_use_wal(engine: Engine) -> None:
+    """Refuse a newer collection before anything is written to it; then switch to write-ahead
+    logging (persistent in the file, and impossible inside a transaction)."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        _refuse_newer(cursor.execute("PRAGMA user_version").fetchone()[0])
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def _user_version(conn: Connection, is_sqlite: bool) -> int:
@@ -90,37 +117,30 @@ def _set_user_version(conn: Connection, is_sqlite: bool, version: int) -> None:
     )
 
 
-_V1_TABLES = ("meta", "deck", "card", "review")
-_V2_TABLES = ("exam", "exam_answer", "parameter_set")
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _create_tables(conn: Connection, names: tuple[str, ...]) -> None:
-    metadata = SQLModel.metadata
-    metadata.create_all(conn, tables=[metadata.tables[name] for name in names])
+def _migration_files() -> list[Path]:
+    """`migrations/NNNN_name.sql`: file N upgrades the schema from version N-1 to N. A shipped
+    file never changes; a change to the tables is a new file (and the same change in
+    `tables.py`, which a test compares with the migrated schema)."""
+    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
-def _create_v1(conn: Connection) -> None:
-    _create_tables(conn, _V1_TABLES)
+def _statements(script: str) -> list[str]:
+    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
+    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
 
 
-def _add_exams_and_parameters(conn: Connection) -> None:
-    _create_tables(conn, _V2_TABLES)
-
-
-# Each entry upgrades the schema from version N-1 to N; index 0 creates version 1 from nothing.
-# Once a version has shipped, its tables never change again: a later change is a new entry with
-# explicit DDL, and the creators above become frozen DDL of the version they made.
-MIGRATIONS: list[Callable[[Connection], None]] = [_create_v1, _add_exams_and_parameters]
-assert len(MIGRATIONS) == SCHEMA_VERSION
+def _apply(conn: Connection, path: Path) -> None:
+    for statement in _statements(path.read_text(encoding="utf-8")):
+        conn.exec_driver_sql(statement)
 
 
 def _migrate(conn: Connection, is_sqlite: bool) -> None:
     version = _user_version(conn, is_sqlite)
-    if version > SCHEMA_VERSION:
-        raise CollectionError(
-            f"this collection has schema version {version}, newer than this program "
-            f"understands ({SCHEMA_VERSION}): upgrade flashcards"
-        )
+    _refuse_newer(version)
+    files = _migration_files()
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        MIGRATIONS[target - 1](conn)
+        _apply(conn, files[target - 1])
         _set_user_version(conn, is_sqlite, target)

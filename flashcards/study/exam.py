@@ -218,8 +218,27 @@ class ExamSession:
     answers: dict[int, _Answer] = field(default_factory=dict)
     result: ExamResult | None = None
 
+    exam_id: int | None = None
+
     def __post_init__(self) -> None:
         self.started_at = self.clock.now()
+
+    def _ensure_stored(self, conn: Connection) -> int:
+        """The exam's row, written with the first answer so that a crash keeps what was done."""
+        if self.exam_id is None:
+            self.exam_id = conn.execute(
+                insert(exams_t).values(
+                    started_at=self.started_at,
+                    decks=json.dumps(self.deck_names, ensure_ascii=False),
+                    tags=json.dumps(list(self.spec.tags), ensure_ascii=False),
+                    seed=self.seed,
+                    minutes=self.spec.minutes,
+                    weak=self.spec.weak,
+                    count=len(self.questions),
+                    threshold=self.config.exam_pass_threshold,
+                )
+            ).inserted_primary_key[0]
+        return self.exam_id
 
     @property
     def deadline(self) -> datetime | None:
@@ -238,10 +257,38 @@ class ExamSession:
         return left is not None and left <= 0
 
     def _record(self, index: int, given: str, credit: float) -> float:
+        """Keep an answer, committed at once (a later answer to the same question replaces it)."""
         if self.expired:
             raise TimeoutError("the time is up")
-        self.answers[index] = _Answer(given, credit, self.clock.now())
+        answer = _Answer(given, credit, self.clock.now())
+        with self.collection.write() as conn:
+            exam_id = self._ensure_stored(conn)
+            conn.execute(
+                answers_t.delete().where(
+                    answers_t.c.exam_id == exam_id, answers_t.c.position == index
+                )
+            )
+            conn.execute(
+                insert(answers_t).values(
+                    exam_id=exam_id,
+                    card_id=self.questions[index].card.id,
+                    position=index,
+                    given=given,
+                    credit=credit,
+                    answered_at=answer.answered_at,
+                )
+            )
+        self.answers[index] = answer
         return credit
+
+    def abandon(self) -> None:
+        """Quit without a result: whatever was stored of this exam is removed."""
+        if self.exam_id is None:
+            return
+        with self.collection.write() as conn:
+            conn.execute(answers_t.delete().where(answers_t.c.exam_id == self.exam_id))
+            conn.execute(exams_t.delete().where(exams_t.c.id == self.exam_id))
+        self.exam_id = None
 
     def answer_choice(self, index: int, chosen: set[int]) -> float:
         """Options picked (indexes into the shuffled options): all-or-nothing."""
@@ -278,37 +325,27 @@ class ExamSession:
         threshold = self.config.exam_pass_threshold
         passed = score >= threshold
         with self.collection.write() as conn:
-            exam_id = conn.execute(
-                insert(exams_t).values(
-                    started_at=self.started_at,
-                    finished_at=finished,
-                    decks=json.dumps(self.deck_names, ensure_ascii=False),
-                    tags=json.dumps(list(self.spec.tags), ensure_ascii=False),
-                    seed=self.seed,
-                    minutes=self.spec.minutes,
-                    weak=self.spec.weak,
-                    count=count,
-                    correct=credit,
-                    score=score,
-                    passed=passed,
-                    threshold=threshold,
-                )
-            ).inserted_primary_key[0]
-            rows = []
-            for index, question in enumerate(self.questions):
-                answer = self.answers.get(index)
-                rows.append(
-                    {
-                        "exam_id": exam_id,
-                        "card_id": question.card.id,
-                        "position": index,
-                        "given": answer.given if answer else "",
-                        "credit": answer.credit if answer else 0.0,
-                        "answered_at": answer.answered_at if answer else None,
-                    }
-                )
-            if rows:
-                conn.execute(insert(answers_t), rows)
+            exam_id = self._ensure_stored(conn)
+            conn.execute(
+                update(exams_t)
+                .where(exams_t.c.id == exam_id)
+                .values(finished_at=finished, correct=credit, score=score, passed=passed)
+            )
+            answered = set(self.answers)
+            unanswered = [
+                {
+                    "exam_id": exam_id,
+                    "card_id": question.card.id,
+                    "position": index,
+                    "given": "",
+                    "credit": 0.0,
+                    "answered_at": None,
+                }
+                for index, question in enumerate(self.questions)
+                if index not in answered
+            ]
+            if unanswered:
+                conn.execute(insert(answers_t), unanswered)
         self.result = ExamResult(
             exam_id=exam_id,
             count=count,
@@ -365,7 +402,11 @@ class ExamSession:
 def exam_history(collection: Collection) -> list[dict]:
     """Every finished exam, oldest first, as `flashcards stats --json` prints them."""
     with collection.read() as conn:
-        rows = conn.execute(select(exams_t).order_by(exams_t.c.started_at, exams_t.c.id)).all()
+        rows = conn.execute(
+            select(exams_t)
+            .where(exams_t.c.finished_at.is_not(None))
+            .order_by(exams_t.c.started_at, exams_t.c.id)
+        ).all()
     return [
         {
             "started_at": row.started_at.isoformat(),

@@ -37,6 +37,8 @@ class FlashcardsApp(App[None]):
         self.start_note = note
 
     def on_mount(self) -> None:
+        for warning in self.workspace.warnings:
+            self.notify(warning, severity="warning", timeout=10)
         self.push_screen(HomeScreen())
         if self.start == "review":
             self.start_review(self.start_deck_ids)

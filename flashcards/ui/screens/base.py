@@ -10,8 +10,11 @@ class BaseScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker state messages do not bubble, so each screen reports its own workers' errors.
         if event.state == WorkerState.ERROR:
+            from ...storage.errors import describe_failure
+
             error = event.worker.error
-            self.notify(f"{error}", title="Something went wrong", severity="error", timeout=10)
+            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            self.notify(message, title="Something went wrong", severity="error", timeout=10)
             self.on_worker_failed()
 
     def on_worker_failed(self) -> None:

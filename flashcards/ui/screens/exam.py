@@ -253,6 +253,7 @@ class ExamScreen(BaseScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
+                self.session.abandon()
                 self.app.pop_to_home()
 
         self.app.push_screen(ConfirmScreen("Quit the exam? Nothing of it will be saved."), decided)

@@ -1,0 +1,1 @@
+"""Looking after a collection: the doctor's checks and repairs."""

@@ -1,0 +1,235 @@
+"""`flashcards doctor`: SQLite's integrity check, rows that point at nothing, and every card's
+FSRS state checked against a replay of its review log."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import fsrs
+from sqlalchemy import Connection, delete, select, update
+
+from ..config import Config
+from ..optimizer.store import parameter_sets
+from ..scheduling.scheduler import make_scheduler
+from ..storage.backup import check_integrity
+from ..storage.collection import Collection
+from ..storage.records import NEW
+from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
+
+__all__ = ["Finding", "Report", "examine"]
+
+cards_t = CardRow.__table__
+decks_t = DeckRow.__table__
+reviews_t = ReviewRow.__table__
+exams_t = ExamRow.__table__
+answers_t = ExamAnswerRow.__table__
+MANUAL = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str  # "integrity", "orphan", "state"
+    message: str
+    fixable: bool
+    card_id: int | None = None  # for "state": the card whose state disagrees with its log
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
+    cards_checked: int = 0
+
+    @property
+    def healthy(self) -> bool:
+        return not self.findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Replayed:
+    stability: float | None
+    difficulty: float | None
+    reps: int
+    lapses: int
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9)
+
+
+class _Schedulers:
+    """The scheduler for a moment: with the parameters accepted most recently before it."""
+
+    def __init__(self, collection: Collection, config: Config) -> None:
+        sets = sorted(parameter_sets(collection), key=lambda s: s.created_at)
+        self.times = [s.created_at for s in sets]
+        self.by_time = [make_scheduler(config, parameters=s.parameters) for s in sets]
+        self.default = make_scheduler(config)
+        self.newest = self.by_time[-1] if sets else self.default
+
+    def at(self, moment: datetime) -> fsrs.Scheduler:
+        index = bisect.bisect_right(self.times, moment) - 1
+        return self.by_time[index] if index >= 0 else self.default
+
+
+def _replay(card_id: int, answers: list, choose) -> _Replayed:
+    """Answer a fresh card with the logged ratings; an answer to a new card means the card was
+    reset to new before it, so the replay starts again there."""
+    card = None
+    reps = lapses = 0
+    for rating, reviewed_at, state_before in answers:
+        if card is None or state_before == NEW:
+            card = fsrs.Card(card_id=card_id, due=reviewed_at)
+            reps = lapses = 0
+        if card.last_review is not None and reviewed_at < card.last_review:
+            reviewed_at = card.last_review  # the clock went backwards: answered "at" the last one
+        scheduler = choose(reviewed_at)
+        lapsed = card.state == fsrs.State.Review and rating == 1
+        card, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=reviewed_at)
+        reps += 1
+        lapses += lapsed
+    if card is None:
+        return _Replayed(None, None, 0, 0)
+    return _Replayed(card.stability, card.difficulty, reps, lapses)
+
+
+def examine(collection: Collection, config: Config, fix: bool = False) -> Report:
+    """Check the collection; with `fix`, repair what can be repaired and say what changed."""
+    report = Report()
+    path = collection.sqlite_path
+    if path is not None:
+        for problem in check_integrity(path):
+            report.findings.append(Finding("integrity", f"integrity check: {problem}", False))
+        if report.findings:
+            return report  # a damaged file is for `flashcards restore`, not for repairs
+    schedulers = _Schedulers(collection, config)
+    with collection.read() as conn:
+        _orphans(conn, report)
+        _states(conn, schedulers, report)
+    if fix:
+        _repair(collection, report, schedulers)
+    return report
+
+
+def _orphans(conn: Connection, report: Report) -> None:
+    checks = [
+        ("review", reviews_t, reviews_t.c.card_id.not_in(select(cards_t.c.id))),
+        ("card", cards_t, cards_t.c.deck_id.not_in(select(decks_t.c.id))),
+        ("exam answer", answers_t, answers_t.c.exam_id.not_in(select(exams_t.c.id))),
+        ("exam answer", answers_t, answers_t.c.card_id.not_in(select(cards_t.c.id))),
+    ]
+    for name, table, condition in checks:
+        for (row_id,) in conn.execute(select(table.c.id).where(condition)):
+            report.findings.append(
+                Finding("orphan", f"{name} {row_id} points at a row that does not exist", True)
+            )
+
+
+def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
+    logs: dict[int, list] = defaultdict(list)
+    statement = (
+        select(
+            reviews_t.c.card_id,
+            reviews_t.c.rating,
+            reviews_t.c.reviewed_at,
+            reviews_t.c.state_before,
+        )
+        .where(reviews_t.c.state_before != MANUAL, reviews_t.c.rating.between(1, 4))
+        .order_by(reviews_t.c.card_id, reviews_t.c.reviewed_at, reviews_t.c.id)
+    )
+    for card_id, rating, reviewed_at, state_before in conn.execute(statement):
+        logs[card_id].append((rating, reviewed_at, state_before))
+    rows = conn.execute(
+        select(
+            cards_t.c.id,
+            cards_t.c.state,
+            cards_t.c.stability,
+            cards_t.c.difficulty,
+            cards_t.c.reps,
+            cards_t.c.lapses,
+        )
+    )
+    for card_id, state, stability, difficulty, reps, lapses in rows:
+        report.cards_checked += 1
+        answers = logs.get(card_id, [])
+        if state == NEW:
+            continue  # new (or reset to new): nothing to compare
+        stored = _Replayed(stability, difficulty, reps, lapses)
+        candidates = [
+            _replay(card_id, answers, schedulers.at),
+            _replay(card_id, answers, lambda _moment: schedulers.newest),
+        ]
+        if any(_agrees(stored, c) for c in candidates):
+            continue
+        best = candidates[0]
+        report.findings.append(
+            Finding(
+                "state",
+                f"card {card_id}: stored stability {_show(stability)}, difficulty "
+                f"{_show(difficulty)}, {reps} reps, {lapses} lapses; its log gives "
+                f"{_show(best.stability)}, {_show(best.difficulty)}, {best.reps}, {best.lapses}",
+                bool(answers),
+                card_id,
+            )
+        )
+
+
+def _agrees(stored: _Replayed, replayed: _Replayed) -> bool:
+    return (
+        _close(stored.stability, replayed.stability)
+        and _close(stored.difficulty, replayed.difficulty)
+        and stored.reps == replayed.reps
+        and stored.lapses == replayed.lapses
+    )
+
+
+def _show(value: float | None) -> str:
+    return "none" if value is None else f"{value:.4g}"
+
+
+def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> None:
+    """Delete orphaned rows; give disagreeing cards the state their log gives."""
+    with collection.write() as conn:
+        for table, condition, name in (
+            (reviews_t, reviews_t.c.card_id.not_in(select(cards_t.c.id)), "review"),
+            (answers_t, answers_t.c.exam_id.not_in(select(exams_t.c.id)), "exam answer"),
+            (answers_t, answers_t.c.card_id.not_in(select(cards_t.c.id)), "exam answer"),
+        ):
+            removed = conn.execute(delete(table).where(condition)).rowcount
+            if removed:
+                report.fixed.append(f"deleted {removed} orphaned {name} row(s)")
+        disagreeing = [f.card_id for f in report.findings if f.kind == "state" and f.fixable]
+        for card_id in disagreeing:
+            answers = [
+                (r.rating, r.reviewed_at, r.state_before)
+                for r in conn.execute(
+                    select(reviews_t)
+                    .where(
+                        reviews_t.c.card_id == card_id,
+                        reviews_t.c.state_before != MANUAL,
+                        reviews_t.c.rating.between(1, 4),
+                    )
+                    .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
+                )
+            ]
+            replayed = _replay(card_id, answers, schedulers.at)
+            conn.execute(
+                update(cards_t)
+                .where(cards_t.c.id == card_id)
+                .values(
+                    stability=replayed.stability,
+                    difficulty=replayed.difficulty,
+                    reps=replayed.reps,
+                    lapses=replayed.lapses,
+                )
+            )
+            report.fixed.append(
+                f"card {card_id}: state set from its review log (stability "
+                f"{_show(replayed.stability)}, difficulty {_show(replayed.difficulty)})"
+            )
