@@ -13,6 +13,13 @@ HEADLESS = [
     "flashcards.workspace",
     "flashcards.config",
     "flashcards.clock",
+    "flashcards.search",
+    "flashcards.study.manage",
+    "flashcards.study.exam",
+    "flashcards.maintenance.doctor",
+    "flashcards.optimizer",
+    "flashcards.optimizer.simulate",
+    "flashcards.storage.backup",
 ]
 
 

@@ -60,7 +60,7 @@ async def test_home_lists_decks_with_counts(make_workspace):
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows == [["Metrics", "3", "0", "0", "3"], ["Serving", "3", "0", "0", "3"]]
         summary = str(app.screen.query_one("#summary", Static).render())
         assert "6 new" in summary and "Streak: 0 days" in summary
@@ -209,3 +209,17 @@ async def test_keys_are_ignored_while_nothing_is_shown(make_workspace):
         await settle(pilot)
         assert review_count(workspace) == 0
         assert "Nothing more is due now." in str(app.screen.query_one("#done", Static).render())
+
+
+async def test_slash_on_home_opens_the_browser(make_workspace):
+    from flashcards.ui.screens.browser import BrowserScreen
+
+    workspace = make_workspace(DECKS)
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert isinstance(app.screen, BrowserScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)

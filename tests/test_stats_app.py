@@ -42,7 +42,7 @@ async def test_stats_screen_from_home(make_workspace, clock):
         title = str(screen.query_one("#per-day-title", Static).render())
         assert "last 30 days: 6 answers" in title
         decks = screen.query_one("#decks", DataTable)
-        assert {decks.get_row_at(i)[-1] for i in range(decks.row_count)} == {"Alpha", "Beta"}
+        assert {str(decks.get_row_at(i)[-1]) for i in range(decks.row_count)} == {"Alpha", "Beta"}
         await pilot.press("2")
         await settle(pilot)
         assert "last 90 days" in str(screen.query_one("#per-day-title", Static).render())

@@ -17,7 +17,7 @@ from ..optimizer.store import parameter_sets
 from ..scheduling.scheduler import make_scheduler
 from ..storage.backup import check_integrity
 from ..storage.collection import Collection
-from ..storage.records import NEW
+from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
 
 __all__ = ["Finding", "Report", "examine"]
@@ -27,7 +27,6 @@ decks_t = DeckRow.__table__
 reviews_t = ReviewRow.__table__
 exams_t = ExamRow.__table__
 answers_t = ExamAnswerRow.__table__
-MANUAL = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..scheduling.days import study_day
 from ..storage.collection import Collection
+from ..storage.records import MANUAL
 from ..storage.tables import ReviewRow
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 NEW_STATE = 0
-MANUAL_STATE = 4
+MANUAL_STATE = MANUAL  # the FSRS tools' review_state for a manual change: ours too
 REQUIRED_COLUMNS = ("card_id", "review_time", "review_rating")
 
 
@@ -70,15 +71,21 @@ class CardHistory:
 
 
 def collection_reviews(collection: Collection) -> list[Review]:
-    """Every review in the collection, oldest first."""
+    """Every answer in the collection, oldest first."""
     table = ReviewRow.__table__
-    statement = select(
-        table.c.card_id,
-        table.c.reviewed_at,
-        table.c.rating,
-        table.c.duration_ms,
-        table.c.state_before,
-    ).order_by(table.c.reviewed_at, table.c.id)
+    statement = (
+        select(
+            table.c.card_id,
+            table.c.reviewed_at,
+            table.c.rating,
+            table.c.duration_ms,
+            table.c.state_before,
+        )
+        # Manual rows (a reset, a reschedule) are not answers; a reset shows in the log as the
+        # next answer being to a new card, where the card's history is split.
+        .where(table.c.rating.between(1, 4), table.c.state_before != MANUAL_STATE)
+        .order_by(table.c.reviewed_at, table.c.id)
+    )
     with collection.read() as conn:
         return [
             Review(row.card_id, row.reviewed_at, row.rating, row.duration_ms, row.state_before)

@@ -15,7 +15,7 @@ from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
 from ..storage.cards import count_if
-from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
+from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewRow
 from ..storage.types import to_millis
 
@@ -39,7 +39,6 @@ exam_answers = ExamAnswerRow.__table__
 
 MATURE_DAYS = 21
 PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
-MANUAL = 4  # state_before of a manual change (reset, reschedule): not an answer
 
 
 @dataclass(frozen=True, slots=True)

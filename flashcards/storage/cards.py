@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
     Connection,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -21,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from .records import CardRecord, card_columns
+from .records import MANUAL, CardRecord, card_columns
 from .tables import CardRow, DeckRow, ReviewRow
 from .types import to_millis
 
@@ -74,18 +76,48 @@ def available_filter(now: datetime):
     )
 
 
+# Statements run for every card shown or answered are built once, with parameters: SQLAlchemy
+# then reuses their compiled form instead of rebuilding and re-keying an expression each time.
+
+
+@cache
+def _fetch_statement():
+    return (
+        select(*card_columns())
+        .join(decks, decks.c.id == cards.c.deck_id)
+        .where(cards.c.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
 def fetch_cards(conn: Connection, ids: Iterable[int]) -> dict[int, CardRecord]:
     ids = list(ids)
     found: dict[int, CardRecord] = {}
     for start in range(0, len(ids), 500):
-        statement = (
-            select(*card_columns())
-            .join(decks, decks.c.id == cards.c.deck_id)
-            .where(cards.c.id.in_(ids[start : start + 500]))
-        )
-        for row in conn.execute(statement):
+        for row in conn.execute(_fetch_statement(), {"ids": ids[start : start + 500]}):
             found[row.id] = CardRecord.from_row(row)
     return found
+
+
+@cache
+def _answer_statements():
+    """The card update, guarded by what was read (parameters `read_*`; the columns to set
+    are given as parameters too); the same-day check; the review insert."""
+    update_card = update(cards).where(
+        cards.c.id == bindparam("read_id"),
+        cards.c.reps == bindparam("read_reps"),
+        cards.c.suspended.is_(bindparam("read_suspended", type_=cards.c.suspended.type)),
+        cards.c.retired.is_(False),
+    )
+    seen_today = (
+        select(reviews.c.id)
+        .where(
+            reviews.c.card_id == bindparam("card_id"),
+            reviews.c.day == bindparam("day"),
+            reviews.c.state_before != MANUAL,
+        )
+        .limit(1)
+    )
+    return update_card, seen_today, insert(reviews)
 
 
 def record_answer(
@@ -93,54 +125,44 @@ def record_answer(
 ) -> int | None:
     """Store an answer if the card is still as it was read; return the review's id, or None
     when another program answered or changed the card in the meantime."""
-    still_same = and_(
-        cards.c.id == before.id,
-        cards.c.reps == before.reps,
-        cards.c.suspended.is_(before.suspended),
-        cards.c.retired.is_(False),
-    )
+    update_card, seen_today, insert_review = _answer_statements()
     result = conn.execute(
-        update(cards)
-        .where(still_same)
-        .values(
-            state=after.state,
-            step=after.step,
-            stability=after.stability,
-            difficulty=after.difficulty,
-            due=after.due,
-            last_review=after.last_review,
-            reps=after.reps,
-            lapses=after.lapses,
-            leech=after.leech,
-            suspended=after.suspended,
-            modified_at=now,
-        )
+        update_card,
+        {
+            "read_id": before.id,
+            "read_reps": before.reps,
+            "read_suspended": before.suspended,
+            "state": after.state,
+            "step": after.step,
+            "stability": after.stability,
+            "difficulty": after.difficulty,
+            "due": after.due,
+            "last_review": after.last_review,
+            "reps": after.reps,
+            "lapses": after.lapses,
+            "leech": after.leech,
+            "suspended": after.suspended,
+            "modified_at": now,
+        },
     )
     if result.rowcount != 1:
         return None
-    seen_today = conn.execute(
-        select(reviews.c.id)
-        .where(
-            reviews.c.card_id == before.id,
-            reviews.c.day == entry.day,
-            reviews.c.state_before < 4,
-        )
-        .limit(1)
-    ).first()
+    seen = conn.execute(seen_today, {"card_id": before.id, "day": entry.day}).first()
     return conn.execute(
-        insert(reviews).values(
-            day=entry.day,
-            first_of_day=seen_today is None,
-            card_id=before.id,
-            rating=entry.rating,
-            reviewed_at=entry.reviewed_at,
-            duration_ms=entry.duration_ms,
-            state_before=entry.state_before,
-            interval_before=entry.interval_before,
-            scheduled_days=entry.scheduled_days,
-            stability=entry.stability,
-            difficulty=entry.difficulty,
-        )
+        insert_review,
+        {
+            "day": entry.day,
+            "first_of_day": seen is None,
+            "card_id": before.id,
+            "rating": entry.rating,
+            "reviewed_at": entry.reviewed_at,
+            "duration_ms": entry.duration_ms,
+            "state_before": entry.state_before,
+            "interval_before": entry.interval_before,
+            "scheduled_days": entry.scheduled_days,
+            "stability": entry.stability,
+            "difficulty": entry.difficulty,
+        },
     ).inserted_primary_key[0]
 
 

@@ -12,7 +12,6 @@ __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "dat
 
 SCHEMA_VERSION = 2  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
-MMAP_BYTES = 256 * 1024 * 1024
 
 
 class CollectionError(Exception):
@@ -33,9 +32,6 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
-    # Read the file through a memory map (address space, not memory): the home screen's counts
-    # and today's queue read much of a large collection, and skip a system call per page.
-    cursor.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
     cursor.close()
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from .collection import Collection
 from .tables import CardRow, DeckRow
+from .types import to_millis
 
 __all__ = ["ImportConflict", "ImportReport", "import_decks", "TOPIC_SEPARATOR"]
 
@@ -76,30 +77,54 @@ class _Stored:
     taken: bool = False
 
 
+@dataclass(slots=True)
+class _Incoming:
+    """A parsed card on its way into the collection, with its fingerprint computed once."""
+
+    card: ParsedCard
+    deck_id: int
+    position: int
+    fingerprint: str
+
+
 def sibling_key(card: ParsedCard) -> str | None:
     if card.cloze_source is None:
         return None
     return hashlib.blake2b(normalize_text(card.cloze_source).encode(), digest_size=8).hexdigest()
 
 
-def _content(card: ParsedCard, deck_id: int, position: int) -> dict:
-    """The stored columns that come from the deck file."""
+def _json_list(items: list) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else "[]"
+
+
+def _content(incoming: _Incoming, sibling_keys: dict[str, str | None] | None = None) -> dict:
+    """The stored columns that come from the deck file. `sibling_keys` remembers the key of
+    each cloze paragraph, which all of its cards share."""
+    card = incoming.card
+    if card.cloze_source is None:
+        sibling = None
+    elif sibling_keys is None:
+        sibling = sibling_key(card)
+    else:
+        sibling = sibling_keys.get(card.cloze_source)
+        if sibling is None:
+            sibling = sibling_keys[card.cloze_source] = sibling_key(card)
     return {
         "explicit_id": card.explicit_id,
-        "fingerprint": card.fingerprint,
-        "deck_id": deck_id,
+        "fingerprint": incoming.fingerprint,
+        "deck_id": incoming.deck_id,
         "kind": card.kind.value,
         "front": card.front,
         "back": card.back,
-        "choices": json.dumps([[c.text, c.correct] for c in card.choices], ensure_ascii=False),
-        "answers": json.dumps([list(a) for a in card.answers], ensure_ascii=False),
+        "choices": _json_list([[c.text, c.correct] for c in card.choices]),
+        "answers": _json_list([list(a) for a in card.answers]),
         "cloze_source": card.cloze_source,
         "cloze_group": card.cloze_group,
-        "sibling_key": sibling_key(card),
+        "sibling_key": sibling,
         "topic": TOPIC_SEPARATOR.join(card.topic),
         "tags": " ".join(card.tags),
         "source_line": card.line,
-        "position": position,
+        "position": incoming.position,
     }
 
 
@@ -198,29 +223,34 @@ def _import(
     for s in stored:
         by_fingerprint.setdefault(s.fingerprint, []).append(s)
 
-    parsed: list[tuple[ParsedCard, int, int]] = []  # (card, deck id, position)
+    parsed: list[_Incoming] = []
     for deck in decks:
         deck_id = deck_ids[deck.file or deck.path]
-        parsed.extend((card, deck_id, position) for position, card in enumerate(deck.cards))
+        parsed.extend(
+            _Incoming(card, deck_id, position, card.fingerprint)
+            for position, card in enumerate(deck.cards)
+        )
 
-    matches: list[tuple[ParsedCard, int, int, _Stored, bool]] = []  # ..., fuzzy
-    pending: list[tuple[ParsedCard, int, int]] = []
-    for card, deck_id, position in parsed:  # explicit ids first: they name a card whatever its text
-        found = by_explicit.get(card.explicit_id) if card.explicit_id else None
+    matches: list[tuple[_Incoming, _Stored, bool]] = []  # (parsed, stored, fuzzy)
+    pending: list[_Incoming] = []
+    for incoming in parsed:  # explicit ids first: they name a card whatever its text
+        explicit_id = incoming.card.explicit_id
+        found = by_explicit.get(explicit_id) if explicit_id else None
         if found is None:
-            pending.append((card, deck_id, position))
+            pending.append(incoming)
             continue
         found.taken = True
-        matches.append((card, deck_id, position, found, False))
-    unmatched: list[tuple[ParsedCard, int, int]] = []
-    for card, deck_id, position in pending:
-        candidates = [s for s in by_fingerprint.get(card.fingerprint, ()) if not s.taken]
+        matches.append((incoming, found, False))
+    unmatched: list[_Incoming] = []
+    for incoming in pending:
+        candidates = [s for s in by_fingerprint.get(incoming.fingerprint, ()) if not s.taken]
         if not candidates:
-            unmatched.append((card, deck_id, position))
+            unmatched.append(incoming)
             continue
+        deck_id = incoming.deck_id
         found = min(candidates, key=lambda s: (s.deck_id != deck_id, s.retired))
         found.taken = True
-        matches.append((card, deck_id, position, found, False))
+        matches.append((incoming, found, False))
 
     _refuse_copies(
         matches, imported_deck_ids, deck_files, {d.file or d.path: d.path for d in decks}
@@ -228,7 +258,7 @@ def _import(
     if unmatched:
         matches.extend(_fuzzy_matches(conn, unmatched, stored, imported_deck_ids, deck_files))
         matched_cards = {id(m[0]) for m in matches}
-        unmatched = [u for u in unmatched if id(u[0]) not in matched_cards]
+        unmatched = [u for u in unmatched if id(u) not in matched_cards]
 
     progress("writing")
     _write_matches(conn, matches, now, report)
@@ -244,40 +274,60 @@ def _import(
         )
         report.retired = len(retire)
     if unmatched:
-        rows = []
-        for card, deck_id, position in unmatched:
-            row = _content(card, deck_id, position)
-            row.update(
-                uid=secrets.token_hex(8),
-                due=now,
-                created_at=now,
-                modified_at=now,
-                state=0,
-                step=None,
-                reps=0,
-                lapses=0,
-                retired=False,
-                suspended=False,
-                leech=False,
-            )
-            rows.append(row)
-        conn.execute(insert(card_table), rows)
-        report.added = len(rows)
+        _insert_new(conn, unmatched, now)
+        report.added = len(unmatched)
     _drop_empty_decks(conn)
     return report
 
 
+def _insert_new(conn: Connection, unmatched: list[_Incoming], now: datetime) -> None:
+    """Insert new cards in one executemany. Thousands of rows go straight to the driver with
+    the values already in storage form (the UTC instant as epoch milliseconds, the same
+    conversion `UTCDateTime` makes): SQLAlchemy's per-row parameter processing would otherwise
+    cost as much as SQLite's own work."""
+    fresh = {
+        "due": now,
+        "created_at": now,
+        "modified_at": now,
+        "state": 0,
+        "step": None,
+        "reps": 0,
+        "lapses": 0,
+        "retired": False,
+        "suspended": False,
+        "leech": False,
+    }
+    sibling_keys: dict[str, str | None] = {}
+    rows = []
+    for incoming in unmatched:
+        row = _content(incoming, sibling_keys)
+        row.update(fresh, uid=secrets.token_hex(8))
+        rows.append(row)
+    if conn.dialect.name != "sqlite":  # other drivers take other parameter styles
+        conn.execute(insert(card_table), rows)
+        return
+    instant = to_millis(now)
+    for row in rows:
+        row.update(due=instant, created_at=instant, modified_at=instant)
+    columns = list(rows[0])
+    conn.exec_driver_sql(
+        f"INSERT INTO {card_table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})",
+        [tuple(row.values()) for row in rows],
+    )
+
+
 def _refuse_copies(
-    matches: list[tuple[ParsedCard, int, int, _Stored, bool]],
+    matches: list[tuple[_Incoming, _Stored, bool]],
     imported_deck_ids: set[int],
     deck_files: dict[int, str],
     shown: dict[str, str],
 ) -> None:
     """A card found in a deck that is not being imported has moved here, unless that deck's
     file still holds it: then it is a copy, which would share one history between two cards."""
-    elsewhere = [m for m in matches if m[3].deck_id not in imported_deck_ids and not m[3].retired]
+    elsewhere = [m for m in matches if m[1].deck_id not in imported_deck_ids and not m[1].retired]
     files = {
-        deck_files[m[3].deck_id] for m in elsewhere if Path(deck_files[m[3].deck_id]).is_file()
+        deck_files[m[1].deck_id] for m in elsewhere if Path(deck_files[m[1].deck_id]).is_file()
     }
     if not files:
         return
@@ -291,8 +341,9 @@ def _refuse_copies(
             if card.explicit_id:
                 still_there["id:" + card.explicit_id] = location
     errors = []
-    for card, deck_id, _position, _stored, _fuzzy in elsewhere:
-        key = "id:" + card.explicit_id if card.explicit_id else card.fingerprint
+    for incoming, _stored, _fuzzy in elsewhere:
+        card, deck_id = incoming.card, incoming.deck_id
+        key = "id:" + card.explicit_id if card.explicit_id else incoming.fingerprint
         if key in still_there:
             path, line = still_there[key]
             here = shown.get(deck_files[deck_id], deck_files[deck_id])
@@ -304,11 +355,11 @@ def _refuse_copies(
 
 def _fuzzy_matches(
     conn: Connection,
-    unmatched: list[tuple[ParsedCard, int, int]],
+    unmatched: list[_Incoming],
     stored: list[_Stored],
     imported_deck_ids: set[int],
     deck_files: dict[int, str],
-) -> list[tuple[ParsedCard, int, int, _Stored, bool]]:
+) -> list[tuple[_Incoming, _Stored, bool]]:
     """Pair edited cards with their stored versions, best pairs first."""
     missing_files = {deck_id for deck_id, file in deck_files.items() if not Path(file).exists()}
     candidates = [
@@ -322,7 +373,8 @@ def _fuzzy_matches(
     texts = _match_texts(conn, [s.id for s in candidates])
     same_deck_only = len(candidates) * len(unmatched) > _FUZZY_BUDGET
     scored: list[tuple[float, int, int]] = []
-    for u_index, (card, deck_id, _position) in enumerate(unmatched):
+    for u_index, incoming in enumerate(unmatched):
+        card, deck_id = incoming.card, incoming.deck_id
         new = (card.match_front, card.match_back)
         for c_index, s in enumerate(candidates):
             if s.kind != card.kind.value or (same_deck_only and s.deck_id != deck_id):
@@ -339,8 +391,7 @@ def _fuzzy_matches(
             continue
         used_new.add(u_index)
         s.taken = True
-        card, deck_id, position = unmatched[u_index]
-        result.append((card, deck_id, position, s, True))
+        result.append((unmatched[u_index], s, True))
     return result
 
 
@@ -376,14 +427,15 @@ def _match_texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]
 
 def _write_matches(
     conn: Connection,
-    matches: list[tuple[ParsedCard, int, int, _Stored, bool]],
+    matches: list[tuple[_Incoming, _Stored, bool]],
     now: datetime,
     report: ImportReport,
 ) -> None:
     full_updates: list[dict] = []
     place_updates: list[dict] = []
-    for card, deck_id, position, s, fuzzy in matches:
-        content_same = s.fingerprint == card.fingerprint
+    for incoming, s, fuzzy in matches:
+        card, deck_id, position = incoming.card, incoming.deck_id, incoming.position
+        content_same = s.fingerprint == incoming.fingerprint
         moved = s.deck_id != deck_id
         meta_same = (
             s.explicit_id == card.explicit_id
@@ -401,7 +453,7 @@ def _write_matches(
             continue
         else:
             report.updated += 1
-        row = _content(card, deck_id, position)
+        row = _content(incoming)
         row.update(card_id=s.id, retired=False, modified_at=now)
         full_updates.append(row)
     if place_updates:

@@ -11,10 +11,12 @@ from sqlalchemy import Row
 
 from ..deck.model import Choice
 
-__all__ = ["LEARNING", "NEW", "RELEARNING", "REVIEW", "CardRecord", "card_columns"]
+__all__ = ["LEARNING", "MANUAL", "NEW", "RELEARNING", "REVIEW", "CardRecord", "card_columns"]
 
 # Stored card states: fsrs.State's values, plus NEW for a card never answered.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+# In the review log's state_before: a manual change (reset, reschedule), not an answer.
+MANUAL = 4
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ missed question with its answer."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -69,7 +70,7 @@ class ExamResultsScreen(BaseScreen):
             table.add_columns("Score", "Right", "Name")
             for group in groups:
                 table.add_row(
-                    f"{group.score:.0%}", f"{group.credit:g}/{group.asked}", inert(group.name)
+                    f"{group.score:.0%}", f"{group.credit:g}/{group.asked}", Text(inert(group.name))
                 )
 
     def _missed_markdown(self) -> str:

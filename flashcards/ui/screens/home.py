@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +29,7 @@ class HomeScreen(BaseScreen):
         Binding("a", "study_all", "Study all", id="home.study_all"),
         Binding("x", "exam", "Exam", id="home.exam"),
         Binding("t", "stats", "Statistics", id="home.stats"),
+        Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
         Binding("q", "quit", "Quit", id="home.quit"),
@@ -72,7 +74,7 @@ class HomeScreen(BaseScreen):
         table.clear()
         for counts in overview.decks:
             table.add_row(
-                inert(counts.deck.name),
+                Text(inert(counts.deck.name)),
                 str(counts.new),
                 str(counts.learning),
                 str(counts.due),
@@ -113,6 +115,11 @@ class HomeScreen(BaseScreen):
 
     def action_exam(self) -> None:
         self.app.start_exam(None)
+
+    def action_browse(self) -> None:
+        from .browser import BrowserScreen
+
+        self.app.push_screen(BrowserScreen())
 
     def action_stats(self) -> None:
         from .stats import StatsScreen

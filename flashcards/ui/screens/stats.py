@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -186,7 +187,7 @@ class StatsScreen(BaseScreen):
                 _percent(area["exam_score"]),
                 str(area["cards"]),
                 str(area["lapses"]),
-                inert(area["name"]),
+                Text(inert(area["name"])),
             )
 
     def _exams(self, exams: list[dict]) -> None:

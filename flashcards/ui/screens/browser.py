@@ -1,0 +1,414 @@
+"""The card browser: search the collection, look at the cards found, change them by hand.
+
+The search runs in a thread worker as you type (after a short pause) and on Enter; the table
+holds only the rows looked at so far and loads the next page as the cursor nears its end, so
+it stays quick on a collection of any size. The query language is in docs/search.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ...scheduling.scheduler import format_interval
+from ...search import BrowserRow, SearchError, fetch_rows, search
+from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
+from ...terminal_text import inert
+from .base import BaseScreen
+from .confirm import ConfirmScreen
+
+__all__ = ["BrowserScreen"]
+
+PAGE = 200  # rows fetched at a time
+LOAD_AHEAD = 40  # fetch the next page when the cursor comes this close to the last loaded row
+DEBOUNCE_SECONDS = 0.15
+# Widths of the columns after the front (mark, deck, due, interval, recall, lapses); the front
+# takes what is left.
+WIDTHS = {"mark": 2, "deck": 12, "due": 10, "interval": 5, "recall": 4, "lapses": 3}
+MIN_FRONT = 20
+
+
+def one_line(text: str, width: int) -> str:
+    """The text's first non-empty line, spaces collapsed and bold marks dropped (a cloze shows
+    its gap as **[…]**), cut to `width` with an ellipsis."""
+    line = next((part for part in text.splitlines() if part.strip()), "")
+    line = " ".join(line.replace("**", "").split())
+    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
+
+
+def compact_due(row: BrowserRow, zone: tzinfo, now: datetime) -> str:
+    """'new' for a card never studied, the time for today, otherwise the local date."""
+    if row.state == 0:
+        return "new"
+    local = row.due.astimezone(zone)
+    if local.date() == now.astimezone(zone).date():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+def row_cells(row: BrowserRow, selected: bool, front_width: int, zone: tzinfo, now: datetime):
+    """The table cells of one card. Card text is made inert and given as Text, so that
+    brackets in it are shown as written instead of being read as markup."""
+    flag = "L" if row.leech else "S" if row.suspended else "B" if row.buried else " "
+    mark = Text(("●" if selected else " ") + flag, style="bold")
+    style = "dim" if row.suspended or row.buried else ""
+    recall = "–" if row.retrievability is None else f"{round(row.retrievability * 100)}%"
+    return (
+        mark,
+        Text(one_line(inert(row.front), front_width), style=style),
+        Text(one_line(inert(row.deck_name), WIDTHS["deck"]), style=style),
+        compact_due(row, zone, now),
+        "–" if row.interval is None else format_interval(row.interval),
+        recall,
+        str(row.lapses),
+    )
+
+
+class BrowserScreen(BaseScreen):
+    DEFAULT_CSS = """
+    BrowserScreen #query { margin: 0; }
+    BrowserScreen #status { height: 1; padding: 0 1; color: $text-muted; }
+    BrowserScreen #status.error { color: $error; text-style: bold; }
+    BrowserScreen DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("enter", "open", "Card detail", id="browser.open"),
+        Binding("space", "toggle", "Select", key_display="Space", id="browser.toggle"),
+        Binding("a", "select_all", "Select all matches (again: none)", id="browser.select_all",
+                show=False),
+        Binding("s", "suspend", "Suspend / unsuspend", id="browser.suspend"),
+        Binding("r", "reset", "Reset to new (asks first)", id="browser.reset", show=False),
+        Binding("t", "reschedule", "Reschedule to today", id="browser.reschedule", show=False),
+        Binding("e", "edit", "Edit the card's file in $EDITOR", id="browser.edit", show=False),
+        Binding("slash", "focus_query", "Search", key_display="/", id="browser.search"),
+        Binding("down", "focus_table", "Go to the results", id="browser.results", show=False),
+        Binding("question_mark", "help", "Help", key_display="?", id="browser.help"),
+        Binding("escape,q", "back", "Back", key_display="Esc", id="browser.back"),
+    ]  # fmt: skip
+
+    @dataclass
+    class Found(Message):
+        """A search finished: every matching id, and the rows of the first page."""
+
+        generation: int
+        ids: list[int]
+        rows: list[BrowserRow]
+        cursor: int | None  # the row to put the cursor on; None: the top
+
+    @dataclass
+    class Failed(Message):
+        """The query could not be parsed."""
+
+        generation: int
+        error: str
+
+    @dataclass
+    class PageLoaded(Message):
+        generation: int
+        start: int
+        rows: list[BrowserRow]
+
+    @dataclass
+    class ActionDone(Message):
+        note: str
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.initial_query = query
+        self.generation = 0  # bumped by every search, so late answers are ignored
+        self.ids: list[int] = []  # every match, in order
+        self.rows: list[BrowserRow] = []  # the loaded ones, rows[i] is table row i
+        self.selected: set[int] = set()
+        self.error: str | None = None
+        self.loading_page = False
+        self.busy = False  # an action is running
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            self.initial_query,
+            placeholder="Search: words, deck:, tag:, topic:, is:due, r<0.8, lapses>3, or, -",
+            id="query",
+        )
+        yield Static("Searching…", id="status")
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_column("", key="mark", width=WIDTHS["mark"])
+        table.add_column("Front", key="front", width=self.front_width)
+        table.add_column("Deck", key="deck", width=WIDTHS["deck"])
+        table.add_column("Due", key="due", width=WIDTHS["due"])
+        table.add_column("Ivl", key="interval", width=WIDTHS["interval"])
+        table.add_column("R", key="recall", width=WIDTHS["recall"])
+        table.add_column("Lap", key="lapses", width=WIDTHS["lapses"])
+        self.query_one(Input).focus()
+        self.run_search()
+
+    @property
+    def front_width(self) -> int:
+        # Each column has one cell of padding on both sides; leave room for the scrollbar.
+        others = sum(WIDTHS.values()) + 2 * (len(WIDTHS) + 1) + 2
+        return max(MIN_FRONT, self.app.size.width - others)
+
+    # Searching ---------------------------------------------------------------------------
+
+    @on(Input.Changed, "#query")
+    def query_changed(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.run_search)
+
+    @on(Input.Submitted, "#query")
+    def query_submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.run_search()
+        self.query_one(DataTable).focus()
+
+    def run_search(self, keep_cursor: bool = False) -> None:
+        """Search again; with `keep_cursor` (after changing cards) the cursor stays put."""
+        self.generation += 1
+        self.loading_page = False
+        cursor = self.query_one(DataTable).cursor_row if keep_cursor else None
+        self.search_cards(self.query_one(Input).value, self.generation, cursor)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def search_cards(self, query: str, generation: int, cursor: int | None) -> None:
+        workspace = self.app.workspace
+        now = workspace.clock.now()
+        try:
+            ids = search(
+                workspace.collection,
+                query,
+                workspace.today(),
+                now,
+                parameters=workspace.parameters,
+            )
+        except SearchError as error:
+            self.post_message(self.Failed(generation, str(error)))
+            return
+        count = max(PAGE, (cursor or 0) + LOAD_AHEAD)
+        rows = fetch_rows(workspace.collection, ids[:count], now, workspace.parameters)
+        self.post_message(self.Found(generation, ids, rows, cursor))
+
+    @work(thread=True, exit_on_error=False, group="page")
+    def load_page(self, generation: int, start: int, page: list[int]) -> None:
+        workspace = self.app.workspace
+        rows = fetch_rows(workspace.collection, page, workspace.clock.now(), workspace.parameters)
+        self.post_message(self.PageLoaded(generation, start, rows))
+
+    @on(Found)
+    def show_found(self, message: Found) -> None:
+        if message.generation != self.generation:
+            return
+        table = self.query_one(DataTable)
+        cursor = message.cursor or 0
+        self.error = None
+        self.ids = message.ids
+        if self.selected:
+            self.selected &= set(message.ids)
+        self.rows = []
+        table.clear()
+        self.add_rows(message.rows)
+        if self.rows:
+            table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
+        self.show_status()
+
+    @on(Failed)
+    def show_failure(self, message: Failed) -> None:
+        if message.generation == self.generation:
+            self.error = message.error
+            self.show_status()
+
+    @on(PageLoaded)
+    def show_page(self, message: PageLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        self.loading_page = False
+        if message.start == len(self.rows):
+            self.add_rows(message.rows)
+            self.show_status()
+
+    def add_rows(self, rows: list[BrowserRow]) -> None:
+        table = self.query_one(DataTable)
+        workspace = self.app.workspace
+        now = workspace.clock.now()
+        width = self.front_width
+        for row in rows:
+            cells = row_cells(row, row.id in self.selected, width, workspace.zone, now)
+            table.add_row(*cells, key=str(row.id))
+        self.rows.extend(rows)
+
+    @on(DataTable.RowHighlighted)
+    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        loaded = len(self.rows)
+        if self.loading_page or loaded >= len(self.ids):
+            return
+        if event.cursor_row >= loaded - LOAD_AHEAD:
+            self.loading_page = True
+            self.load_page(self.generation, loaded, self.ids[loaded : loaded + PAGE])
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:
+        self.action_open()
+
+    def show_status(self) -> None:
+        status = self.query_one("#status", Static)
+        status.set_class(self.error is not None, "error")
+        if self.error is not None:
+            status.update(Text(self.error))
+            return
+        count = len(self.ids)
+        parts = [f"{count:,} card{'s' * (count != 1)}"]
+        if self.selected:
+            parts.append(f"{len(self.selected):,} selected")
+        if len(self.rows) < count:
+            parts.append(f"{len(self.rows):,} loaded")
+        status.update(" · ".join(parts))
+
+    # Selection and actions --------------------------------------------------------------
+
+    def cursor_card(self) -> BrowserRow | None:
+        table = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def targets(self) -> list[int]:
+        """The selected cards, or else the one under the cursor."""
+        if self.selected:
+            return [card_id for card_id in self.ids if card_id in self.selected]
+        card = self.cursor_card()
+        return [] if card is None else [card.id]
+
+    def redraw_mark(self, index: int) -> None:
+        row = self.rows[index]
+        workspace = self.app.workspace
+        cells = row_cells(row, row.id in self.selected, 0, workspace.zone, workspace.clock.now())
+        self.query_one(DataTable).update_cell(str(row.id), "mark", cells[0])
+
+    def action_toggle(self) -> None:
+        card = self.cursor_card()
+        if card is None:
+            return
+        self.selected.symmetric_difference_update({card.id})
+        table = self.query_one(DataTable)
+        index = table.cursor_row
+        self.redraw_mark(index)
+        table.move_cursor(row=index + 1)
+        self.show_status()
+
+    def action_select_all(self) -> None:
+        """Every match, loaded or not; when all are selected already, none."""
+        if self.ids and len(self.selected) == len(self.ids):
+            self.selected.clear()
+        else:
+            self.selected = set(self.ids)
+        for index in range(len(self.rows)):
+            self.redraw_mark(index)
+        self.show_status()
+
+    def action_open(self) -> None:
+        card = self.cursor_card()
+        if card is not None:
+            from .card_detail import CardDetailScreen
+
+            self.app.push_screen(CardDetailScreen(card.id))
+
+    def action_suspend(self) -> None:
+        self.start_action("suspend")
+
+    def action_reschedule(self) -> None:
+        self.start_action("reschedule")
+
+    def action_reset(self) -> None:
+        ids = self.targets()
+        if not ids or self.busy:
+            return
+        cards = f"{len(ids):,} card{'s' * (len(ids) != 1)}"
+        question = (
+            f"Reset {cards} to new?\n\nTheir schedule is forgotten (stability, difficulty, "
+            "reps, lapses); the review history is kept."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_action("reset", ids)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_edit(self) -> None:
+        card = self.cursor_card()
+        if card is None or self.busy:
+            return
+        if self.app.open_in_editor(card.source_file, card.source_line):
+            self.busy = True
+            self.change_cards("edited", [], card.source_file)
+
+    def start_action(self, action: str, ids: list[int] | None = None) -> None:
+        ids = ids if ids is not None else self.targets()
+        if ids and not self.busy:
+            self.busy = True
+            self.change_cards(action, ids)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def change_cards(self, action: str, ids: list[int], file: str = "") -> None:
+        workspace = self.app.workspace
+        collection, now = workspace.collection, workspace.clock.now()
+        day = workspace.today().date.toordinal()
+        if action == "suspend":
+            if all_suspended(collection, ids):
+                note = f"Unsuspended {_cards(unsuspend(collection, ids, now))}."
+            else:
+                note = f"Suspended {_cards(suspend(collection, ids, now))}."
+        elif action == "reset":
+            note = f"Reset {_cards(reset_to_new(collection, ids, now, day=day))} to new."
+        elif action == "reschedule":
+            changed = reschedule_today(collection, ids, now, day=day)
+            note = f"Rescheduled {_cards(changed)} to today."
+        else:  # "edited": a deck file was changed in the editor
+            problems = workspace.reimport(file)
+            note = "Re-imported the deck."
+            if problems:
+                note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
+        self.post_message(self.ActionDone(note))
+
+    @on(ActionDone)
+    def action_done(self, message: ActionDone) -> None:
+        self.busy = False
+        self.notify(inert(message.note), markup=False)
+        self.run_search(keep_cursor=True)
+
+    def on_worker_failed(self) -> None:
+        self.busy = False
+        self.loading_page = False
+
+    # Moving around ----------------------------------------------------------------------
+
+    def action_focus_query(self) -> None:
+        self.query_one(Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Browser: keys (search syntax: docs/search.md)"))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+def _cards(count: int) -> str:
+    return f"{count:,} card{'s' * (count != 1)}"
