@@ -71,6 +71,14 @@ def make_workspace(tmp_path, clock):
         workspace.close()
 
 
+async def settle(pilot, wait: float = 0.0) -> None:
+    """Let the app finish its background work and redraw (after an optional pause)."""
+    if wait:
+        await pilot.pause(wait)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def basic_deck(count: int, title: str = "Deck", prefix: str = "q") -> str:
     cards = "\n".join(f"Q: {prefix} question {i}?\nA: {prefix} answer {i}.\n" for i in range(count))
     return f"---\ntitle: {title}\n---\n# Topic\n\n{cards}"

@@ -13,7 +13,7 @@ from flashcards.ui.screens.card_detail import CardDetailScreen
 from flashcards.ui.screens.confirm import ConfirmScreen
 from flashcards.ui.screens.help import HelpScreen
 
-from .conftest import basic_deck
+from .conftest import basic_deck, settle
 
 cards = CardRow.__table__
 reviews = ReviewRow.__table__
@@ -38,11 +38,6 @@ C: MRR averages the {{reciprocal rank}} of the first relevant item.
 }
 
 
-async def settle(pilot, wait: float = 0.0) -> None:
-    if wait:
-        await pilot.pause(wait)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_browser(pilot, query: str = "") -> BrowserScreen:

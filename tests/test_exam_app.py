@@ -12,12 +12,8 @@ from flashcards.ui.screens.exam import ExamScreen
 from flashcards.ui.screens.exam_results import ExamResultsScreen
 from flashcards.ui.screens.home import HomeScreen
 
+from .conftest import settle
 from .test_exam import MIXED
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def exam_app(workspace, **spec) -> FlashcardsApp:

@@ -11,7 +11,7 @@ from flashcards.ui.screens.help import HelpScreen
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.review import ReviewScreen
 
-from .conftest import basic_deck
+from .conftest import basic_deck, settle
 
 DECKS = {
     "01-metrics.md": """
@@ -48,9 +48,6 @@ def markdown_text(app, selector: str) -> str:
     return widget.source
 
 
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_home_lists_decks_with_counts(make_workspace):

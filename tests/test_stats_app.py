@@ -8,7 +8,7 @@ from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
 
-from .conftest import basic_deck
+from .conftest import basic_deck, settle
 from .test_stats import answer
 
 
@@ -23,9 +23,6 @@ def studied_workspace(make_workspace, clock):
     return workspace
 
 
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_stats_screen_from_home(make_workspace, clock):
