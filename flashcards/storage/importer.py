@@ -307,8 +307,14 @@ def _insert_new(conn: Connection, unmatched: list[_Incoming], now: datetime) -> 
         conn.execute(insert(card_table), rows)
         return
     instant = to_millis(now)
+    # Scalar column defaults that SQLAlchemy would have filled in (none today; a later column).
+    defaults = {
+        column.name: column.default.arg
+        for column in card_table.columns
+        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+    }
     for row in rows:
-        row.update(due=instant, created_at=instant, modified_at=instant)
+        row.update(defaults, due=instant, created_at=instant, modified_at=instant)
     columns = list(rows[0])
     conn.exec_driver_sql(
         f"INSERT INTO {card_table.name} ({', '.join(columns)}) "

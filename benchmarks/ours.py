@@ -1,0 +1,69 @@
+"""Our side of each comparison, through the same public functions the program uses."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flashcards.deck import load_paths
+from flashcards.scheduling.queue import overview, plan_queue
+from flashcards.storage import Collection, import_decks
+from flashcards.workspace import Workspace
+
+__all__ = ["answer_cards", "import_time", "open_time", "queue_and_counts"]
+
+
+def import_time(decks: Path, database: Path) -> float:
+    """What `flashcards import` does once the collection is open: read, check, write."""
+    collection = Collection(str(database))
+    try:
+        start = time.perf_counter()
+        loaded = load_paths([str(decks)])
+        if loaded.errors:
+            raise RuntimeError(f"generated deck has errors: {loaded.errors[:3]}")
+        import_decks(collection, loaded.decks, datetime.now(UTC))
+        return time.perf_counter() - start
+    finally:
+        collection.close()
+
+
+def open_workspace(database: Path, config: Path) -> Workspace:
+    return Workspace.open(str(database), config, seed=False)
+
+
+def answer_cards(database: Path, config: Path, ratings: list[int]) -> float:
+    """Answer cards one by one through the review session; seconds for all of them."""
+    workspace = open_workspace(database, config)
+    try:
+        session = workspace.review_session()  # plans today's queue
+        start = time.perf_counter()
+        for rating in ratings:
+            if session.next_card() is None:
+                raise RuntimeError("our queue ran dry")
+            session.answer(rating)
+        return time.perf_counter() - start
+    finally:
+        workspace.close()
+
+
+def queue_and_counts(database: Path, config: Path) -> float:
+    """The home screen's counts and today's queue, on a freshly opened collection."""
+    workspace = open_workspace(database, config)
+    try:
+        start = time.perf_counter()
+        day, now = workspace.today(), workspace.clock.now()
+        with workspace.collection.read() as conn:
+            overview(conn, workspace.config, day, now)
+            plan_queue(conn, workspace.config, day, now)
+        return time.perf_counter() - start
+    finally:
+        workspace.close()
+
+
+def open_time(database: Path, config: Path) -> float:
+    start = time.perf_counter()
+    workspace = open_workspace(database, config)
+    elapsed = time.perf_counter() - start
+    workspace.close()
+    return elapsed
