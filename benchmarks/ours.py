@@ -6,9 +6,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flashcards.deck import load_paths
+from flashcards.deck_import import import_paths
 from flashcards.scheduling.queue import overview, plan_queue
-from flashcards.storage import Collection, import_decks
+from flashcards.storage import Collection
 from flashcards.workspace import Workspace
 
 __all__ = ["answer_cards", "import_time", "open_time", "queue_and_counts"]
@@ -19,10 +19,9 @@ def import_time(decks: Path, database: Path) -> float:
     collection = Collection(str(database))
     try:
         start = time.perf_counter()
-        loaded = load_paths([str(decks)])
-        if loaded.errors:
-            raise RuntimeError(f"generated deck has errors: {loaded.errors[:3]}")
-        import_decks(collection, loaded.decks, datetime.now(UTC))
+        outcome = import_paths(collection, [str(decks)], datetime.now(UTC))
+        if outcome.errors:
+            raise RuntimeError(f"generated deck has errors: {outcome.errors[:3]}")
         return time.perf_counter() - start
     finally:
         collection.close()

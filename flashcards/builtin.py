@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import datetime
 
-from .deck import load_paths
+from .deck_import import import_paths
 from .locations import builtin_decks_dir
-from .storage import Collection, ImportReport, import_decks
+from .storage import Collection, ImportReport
 
-__all__ = ["builtin_fingerprint", "sync_builtin_decks"]
-
-_META_KEY = "builtin_decks_digest"
-
-
-def builtin_fingerprint() -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    folder = builtin_decks_dir()
-    for path in sorted(folder.glob("*.md")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+__all__ = ["sync_builtin_decks"]
 
 
 def sync_builtin_decks(collection: Collection, now: datetime) -> ImportReport | None:
-    """Import the built-in decks when they differ from what the collection last saw.
+    """Import the built-in decks; files unchanged since the last time are only hashed.
 
     Skipped with FLASHCARDS_NO_BUILTIN=1. Built-in cards carry explicit ids, so a new version
     of a card updates it in place and its history stays."""
@@ -34,12 +22,6 @@ def sync_builtin_decks(collection: Collection, now: datetime) -> ImportReport | 
     folder = builtin_decks_dir()
     if not folder.is_dir():
         return None
-    fingerprint = builtin_fingerprint()
-    if collection.get_meta(_META_KEY) == fingerprint:
-        return None
-    loaded = load_paths([str(folder)])
-    if loaded.errors:  # never import a half-broken set; the test suite keeps this from shipping
-        return None
-    report = import_decks(collection, loaded.decks, now, builtin=True)
-    collection.set_meta(_META_KEY, fingerprint)
-    return report
+    outcome = import_paths(collection, [str(folder)], now, builtin=True)
+    # A half-broken set is never imported; the test suite keeps one from shipping.
+    return outcome.report

@@ -159,17 +159,10 @@ class Workspace:
 
     def reimport(self, file: str) -> list[str]:
         """Import one deck file again (after it was edited); return its problems, if any."""
-        from .deck import load_paths
-        from .storage import ImportConflict, import_decks
+        from .deck_import import import_paths
 
-        loaded = load_paths([file])
-        if loaded.errors:
-            return [str(error) for error in loaded.errors]
-        try:
-            import_decks(self.collection, loaded.decks, self.clock.now())
-        except ImportConflict as conflict:
-            return [str(error) for error in conflict.errors]
-        return []
+        outcome = import_paths(self.collection, [file], self.clock.now())
+        return [str(error) for error in outcome.errors]
 
     def close(self) -> None:
         self.collection.close()

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import basic_deck, write_deck
 
 
@@ -105,3 +107,31 @@ def test_terminal_escapes_in_decks_are_printed_inert(tmp_path):
     assert result.returncode == 1
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "␛" in result.stderr
+
+
+def test_reimporting_unchanged_files_does_not_parse_them(tmp_path, monkeypatch, capsys):
+    from flashcards.cli.main import main
+
+    deck = write_deck(tmp_path, "d.md", basic_deck(4))
+    monkeypatch.setenv("FLASHCARDS_NOW", "2026-01-05T08:00:00+00:00")
+
+    def run(*args):
+        monkeypatch.setattr(sys, "argv", ["flashcards", *args])
+        try:
+            main()
+        except SystemExit as exit_info:
+            return exit_info.code
+        return 0
+
+    assert run("import", str(deck)) == 0
+    capsys.readouterr()
+
+    def refuse_to_parse(*args, **kwargs):
+        raise AssertionError("an unchanged deck was parsed again")
+
+    monkeypatch.setattr("flashcards.deck.loader.parse_deck", refuse_to_parse)
+    assert run("import", "--json", str(deck)) == 0
+    assert json.loads(capsys.readouterr().out)["unchanged"] == 4
+    deck.write_text(basic_deck(5))  # changed: parsed again (and the stand-in refuses)
+    with pytest.raises(AssertionError, match="parsed again"):
+        run("import", str(deck))

@@ -128,31 +128,23 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
     """Import deck files or folders into the collection, keeping every card's history.
 
     Everything is checked first; with any error nothing is written."""
-    from ..deck import load_paths
-    from ..storage import ImportConflict, import_decks
+    from ..deck_import import import_paths
     from ..terminal_text import inert
     from .progress import Progress
 
-    def refuse(errors) -> None:
-        for error in errors:
-            click.echo(inert(str(error)), err=True)
-        count = len(errors)
-        fail(f"{count} error{'s' * (count != 1)}: nothing was imported")
-
-    progress = Progress("import")
-    progress("reading decks")
-    result = load_paths(list(paths))
-    if result.errors:
-        refuse(result.errors)
     workspace = open_workspace(options)
     try:
-        report = import_decks(
-            workspace.collection, result.decks, workspace.clock.now(), progress=progress
+        outcome = import_paths(
+            workspace.collection, list(paths), workspace.clock.now(), progress=Progress("import")
         )
-    except ImportConflict as conflict:
-        refuse(conflict.errors)
     finally:
         workspace.close()
+    if outcome.errors:
+        for error in outcome.errors:
+            click.echo(inert(str(error)), err=True)
+        count = len(outcome.errors)
+        fail(f"{count} error{'s' * (count != 1)}: nothing was imported")
+    report = outcome.report
     if as_json:
         click.echo(json.dumps(report.as_dict()))
         return
@@ -170,14 +162,13 @@ def review(options: Options, decks: tuple[str, ...]) -> None:
     """Review today's cards (all decks, or the ones named)."""
     from ..workspace import UnknownDeck
 
-    workspace = open_workspace(options)
+    workspace = open_workspace(options)  # opened once: for the names, then for the app
     try:
         deck_ids = workspace.deck_ids(decks)
     except UnknownDeck as exc:
         workspace.close()
         fail(f"flashcards: {exc}")
-    workspace.close()
-    run_app(options, screen="review", deck_ids=deck_ids)
+    run_app(options, screen="review", workspace=workspace, deck_ids=deck_ids)
 
 
 @cli.command()

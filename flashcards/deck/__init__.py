@@ -1,12 +1,21 @@
 """Deck parsing: Markdown text in, cards or located errors out. No database, no interface."""
 
-from .loader import MAX_DECK_BYTES, LoadResult, load_paths, load_text
+from .loader import (
+    MAX_DECK_BYTES,
+    DeckFile,
+    LoadResult,
+    load_paths,
+    load_text,
+    parse_files,
+    read_files,
+)
 from .model import CardKind, Choice, DeckError, ParsedCard, ParsedDeck, normalize_text
 from .parser import parse_deck
 
 __all__ = [
     "MAX_DECK_BYTES",
     "CardKind",
+    "DeckFile",
     "Choice",
     "DeckError",
     "LoadResult",
@@ -16,4 +25,6 @@ __all__ = [
     "load_text",
     "normalize_text",
     "parse_deck",
+    "parse_files",
+    "read_files",
 ]

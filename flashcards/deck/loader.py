@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,7 +10,15 @@ from pathlib import Path
 from .model import CardKind, DeckError, ParsedDeck
 from .parser import parse_deck
 
-__all__ = ["MAX_DECK_BYTES", "LoadResult", "load_paths", "load_text"]
+__all__ = [
+    "MAX_DECK_BYTES",
+    "DeckFile",
+    "LoadResult",
+    "load_paths",
+    "load_text",
+    "parse_files",
+    "read_files",
+]
 
 MAX_DECK_BYTES = 10 * 1024 * 1024
 
@@ -81,30 +90,57 @@ def load_text(data: bytes, shown: str) -> ParsedDeck | DeckError:
     return parse_deck(text, shown, default_title=Path(shown).stem)
 
 
-def load_paths(paths: list[str]) -> LoadResult:
-    """Load every deck under `paths`; errors include duplicates across the whole set."""
-    result = LoadResult()
-    for shown, path in _deck_files(paths, result.errors):
+@dataclass(frozen=True, slots=True)
+class DeckFile:
+    """A deck file's bytes as read from disk, before parsing."""
+
+    shown: str  # the path as the user named it
+    path: Path  # resolved
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.blake2b(self.data, digest_size=16).hexdigest()
+
+
+def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:
+    """Read every deck file under `paths` (folders recursively); problems come back located."""
+    errors: list[DeckError] = []
+    files: list[DeckFile] = []
+    for shown, path in _deck_files(paths, errors):
         try:
             if path.stat().st_size > MAX_DECK_BYTES:
                 size = path.stat().st_size / 1024 / 1024
-                result.errors.append(
+                errors.append(
                     DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
                 )
                 continue
-            data = path.read_bytes()
+            files.append(DeckFile(shown, path, path.read_bytes()))
         except OSError as exc:
-            result.errors.append(DeckError(shown, 0, f"cannot read: {exc.strerror or exc}"))
-            continue
-        loaded = load_text(data, shown)
+            errors.append(DeckError(shown, 0, f"cannot read: {exc.strerror or exc}"))
+    return files, errors
+
+
+def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) -> LoadResult:
+    """Parse files already read; errors include duplicates across the whole set."""
+    result = LoadResult(errors=list(errors or []))
+    for file in files:
+        loaded = load_text(file.data, file.shown)
         if isinstance(loaded, DeckError):
             result.errors.append(loaded)
             continue
-        loaded.file = str(path)
+        loaded.file = str(file.path)
+        loaded.digest = file.digest
         result.errors.extend(loaded.errors)
         result.decks.append(loaded)
     _check_duplicates(result)
     return result
+
+
+def load_paths(paths: list[str]) -> LoadResult:
+    """Read and parse every deck under `paths`."""
+    files, errors = read_files(paths)
+    return parse_files(files, errors)
 
 
 def _check_duplicates(result: LoadResult) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 2  # the number of files in migrations/
+SCHEMA_VERSION = 3  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
 
 

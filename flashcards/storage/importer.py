@@ -18,14 +18,20 @@ from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from .collection import Collection
 from .tables import CardRow, DeckRow
 from .types import to_millis
 
-__all__ = ["ImportConflict", "ImportReport", "import_decks", "TOPIC_SEPARATOR"]
+__all__ = [
+    "ImportConflict",
+    "ImportReport",
+    "TOPIC_SEPARATOR",
+    "import_decks",
+    "unchanged_import",
+]
 
 TOPIC_SEPARATOR = " › "
 # Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
@@ -156,6 +162,7 @@ def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> d
         file = deck.file or deck.path
         values = {
             "name": deck.title,
+            "digest": deck.digest,
             "description": deck.description,
             "tags": " ".join(deck.tags),
             "settings": json.dumps(deck.settings, sort_keys=True),
@@ -171,6 +178,29 @@ def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> d
         if any(getattr(row, key) != value for key, value in values.items()):
             conn.execute(update(deck_table).where(deck_table.c.id == row.id).values(**values))
     return ids
+
+
+def unchanged_import(collection: Collection, digests: dict[str, str]) -> ImportReport | None:
+    """If every file (resolved path -> digest of its bytes) was imported as it is now, the
+    report of importing it again, without parsing anything; else None."""
+    if not digests:
+        return None
+    with collection.read() as conn:
+        stored = dict(
+            conn.execute(
+                select(deck_table.c.file, deck_table.c.digest).where(
+                    deck_table.c.file.in_(list(digests))
+                )
+            ).all()
+        )
+        if stored != digests:
+            return None
+        unchanged = conn.execute(
+            select(func.count())
+            .select_from(card_table.join(deck_table, deck_table.c.id == card_table.c.deck_id))
+            .where(deck_table.c.file.in_(list(digests)), card_table.c.retired.is_(False))
+        ).scalar()
+    return ImportReport(unchanged=unchanged, decks=len(digests))
 
 
 def import_decks(

@@ -32,6 +32,8 @@ class DeckRow(SQLModel, table=True):
     tags: str = ""  # space-separated
     settings: str = "{}"  # JSON: desired_retention, new_per_day, reviews_per_day
     builtin: bool = False
+    # blake2b of the file's bytes when last imported (schema 3); "" before that.
+    digest: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class CardRow(SQLModel, table=True):
@@ -39,6 +41,9 @@ class CardRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_card_queue", "retired", "suspended", "state", "due", "buried_until"),
         Index("ix_card_deck_position", "deck_id", "position"),
+        Index(
+            "ix_card_deck_queue", "deck_id", "retired", "suspended", "state", "due", "buried_until"
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(unique=True)
