@@ -66,3 +66,57 @@ def open_time(database: Path, config: Path) -> float:
     elapsed = time.perf_counter() - start
     workspace.close()
     return elapsed
+
+
+def stats_screen(database: Path, config: Path) -> float:
+    """From asking for the statistics screen to its being fully drawn (headless Textual)."""
+    import asyncio
+
+    from flashcards.ui.app import FlashcardsApp
+    from flashcards.ui.screens.stats import StatsScreen
+
+    workspace = open_workspace(database, config)
+
+    async def measure() -> float:
+        app = FlashcardsApp(workspace)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            start = time.perf_counter()
+            await app.push_screen(StatsScreen())
+            await app.workers.wait_for_complete()
+            await pilot.pause()  # the figures are on screen
+            return time.perf_counter() - start
+
+    try:
+        return asyncio.run(measure())
+    finally:
+        workspace.close()
+
+
+SEARCHES = (
+    "drift",  # text in front or back
+    '"the drift monitor"',
+    "tag:ranking",
+    "is:due",
+    "r<0.8",
+    "lapses>3 -is:suspended",
+    "deck:*2* is:review",
+)
+
+
+def search_times(database: Path, config: Path) -> list[float]:
+    """The browser's search (ids in due order, off the interface thread) for each query."""
+    from flashcards.search import search
+
+    workspace = open_workspace(database, config)
+    try:
+        day, now = workspace.today(), workspace.clock.now()
+        times = []
+        for query in SEARCHES:
+            start = time.perf_counter()
+            search(workspace.collection, query, day, now)
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        workspace.close()

@@ -61,3 +61,71 @@ def test_a_new_collection_is_seeded_with_the_builtin_decks(isolated):
     )
     cards = json.loads(result.stdout)["cards"]
     assert cards == load_paths([str(DECKS)]).card_count
+
+
+def test_a_new_version_of_a_builtin_card_updates_it_in_place(tmp_path, monkeypatch, clock):
+    import shutil
+
+    from sqlalchemy import func, select
+
+    from flashcards import builtin
+    from flashcards.builtin import sync_builtin_decks
+    from flashcards.storage import Collection
+    from flashcards.storage.tables import CardRow, ReviewRow
+
+    shipped = tmp_path / "v1"
+    shutil.copytree(DECKS, shipped)
+    monkeypatch.setattr(builtin, "builtin_decks_dir", lambda: shipped)
+    monkeypatch.delenv("FLASHCARDS_NO_BUILTIN")
+    collection = Collection(str(tmp_path / "c.sqlite3"))
+    try:
+        assert sync_builtin_decks(collection, clock.now()).added >= 450
+        cards = CardRow.__table__
+        with collection.write() as conn:
+            card_id, front = conn.execute(
+                select(cards.c.id, cards.c.front).where(cards.c.explicit_id == "metric-ndcg-vs-map")
+            ).one()
+            conn.execute(
+                ReviewRow.__table__.insert().values(
+                    card_id=card_id, rating=3, reviewed_at=clock.now(), state_before=0
+                )
+            )
+        # The next release rewords that card's answer.
+        deck = shipped / "02-offline-metrics.md"
+        text = deck.read_text()
+        start = text.index("<!-- id: metric-ndcg-vs-map -->")
+        answer = text.index("\nA: ", start)
+        deck.write_text(text[: answer + 4] + "(Reworded.) " + text[answer + 4 :])
+        report = sync_builtin_decks(collection, clock.now())
+        assert (report.added, report.retired, report.updated) == (0, 0, 1)
+        with collection.read() as conn:
+            back = conn.execute(select(cards.c.back).where(cards.c.id == card_id)).scalar()
+            history = conn.execute(
+                select(func.count()).where(ReviewRow.__table__.c.card_id == card_id)
+            ).scalar()
+        assert back.startswith("(Reworded.)") and history == 1
+    finally:
+        collection.close()
+
+
+def test_the_wheel_ships_the_decks(tmp_path):
+    import shutil
+    import zipfile
+
+    uv = shutil.which("uv")
+    if uv is None:  # the README's set-up (and CI) runs the tests through uv
+        raise AssertionError("uv is needed to build the wheel")
+    root = Path(__file__).parent.parent
+    subprocess.run(
+        [uv, "build", "--wheel", "--out-dir", str(tmp_path), str(root)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("flashcards-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = sorted(
+        n.rsplit("/", 1)[1] for n in names if n.startswith("flashcards/builtin_decks/")
+    )
+    assert shipped == sorted(p.name for p in DECKS.glob("*.md"))
+    assert "flashcards/storage/migrations/0001_collection.sql" in names

@@ -66,10 +66,15 @@ def test_true_retention_counts_the_first_review_of_a_card_each_day(make_workspac
     answer(workspace, "q question 0?", 1)  # young: fail (first of the day)
     answer(workspace, "q question 1?", 3)  # mature: pass
     answer(workspace, "q question 2?", 3)  # young: pass
-    # Card 0 relearns (not a review answer), then is made a review card again and passed the
-    # same day: a second answer that day must not count.
+    # Card 0 relearns (not a review answer), then is rescheduled to now as a review card (its
+    # last answer stays today's) and passed: a second answer that day must not count.
     answer(workspace, "q question 0?", 3)
-    make_review_card(workspace, ids["q question 0?"], clock.now() - timedelta(minutes=1), 5)
+    with workspace.collection.write() as conn:
+        conn.execute(
+            update(cards_t)
+            .where(cards_t.c.id == ids["q question 0?"])
+            .values(state=2, step=None, due=clock.now() - timedelta(minutes=1))
+        )
     answer(workspace, "q question 0?", 3)
     with workspace.collection.read() as conn:
         retention = true_retention(conn, workspace.today())

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from .records import MANUAL, CardRecord, card_columns
+from .records import CardRecord, card_columns
 from .tables import CardRow, DeckRow, ReviewRow
 from .types import to_millis
 
@@ -56,6 +56,7 @@ class ReviewEntry:
     stability: float | None
     difficulty: float | None
     day: int = 0  # the study day, as date.toordinal()
+    first_of_day: bool = True  # the card's first answer that study day
 
 
 def count_if(condition):
@@ -101,23 +102,14 @@ def fetch_cards(conn: Connection, ids: Iterable[int]) -> dict[int, CardRecord]:
 @cache
 def _answer_statements():
     """The card update, guarded by what was read (parameters `read_*`; the columns to set
-    are given as parameters too); the same-day check; the review insert."""
+    are given as parameters too); the review insert."""
     update_card = update(cards).where(
         cards.c.id == bindparam("read_id"),
         cards.c.reps == bindparam("read_reps"),
         cards.c.suspended.is_(bindparam("read_suspended", type_=cards.c.suspended.type)),
         cards.c.retired.is_(False),
     )
-    seen_today = (
-        select(reviews.c.id)
-        .where(
-            reviews.c.card_id == bindparam("card_id"),
-            reviews.c.day == bindparam("day"),
-            reviews.c.state_before != MANUAL,
-        )
-        .limit(1)
-    )
-    return update_card, seen_today, insert(reviews)
+    return update_card, insert(reviews)
 
 
 def record_answer(
@@ -125,7 +117,7 @@ def record_answer(
 ) -> int | None:
     """Store an answer if the card is still as it was read; return the review's id, or None
     when another program answered or changed the card in the meantime."""
-    update_card, seen_today, insert_review = _answer_statements()
+    update_card, insert_review = _answer_statements()
     result = conn.execute(
         update_card,
         {
@@ -147,12 +139,11 @@ def record_answer(
     )
     if result.rowcount != 1:
         return None
-    seen = conn.execute(seen_today, {"card_id": before.id, "day": entry.day}).first()
     return conn.execute(
         insert_review,
         {
             "day": entry.day,
-            "first_of_day": seen is None,
+            "first_of_day": entry.first_of_day,
             "card_id": before.id,
             "rating": entry.rating,
             "reviewed_at": entry.reviewed_at,

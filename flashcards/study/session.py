@@ -152,6 +152,7 @@ class ReviewSession:
         outcome = self.current_outcomes[rating]
         now = self.clock.now()
         duration = int((now - (self._shown_at or now)).total_seconds() * 1000)
+        today = self._today()
         after = before.with_fsrs(outcome.card, reps=outcome.reps, lapses=outcome.lapses)
         if outcome.became_leech:
             after = replace(after, leech=True, suspended=True)
@@ -168,7 +169,9 @@ class ReviewSession:
             scheduled_days=outcome.interval.total_seconds() / 86400,
             stability=outcome.card.stability,
             difficulty=outcome.card.difficulty,
-            day=self._today().date.toordinal(),
+            day=today.date.toordinal(),
+            # Answered earlier today exactly when its last answer falls after today's start.
+            first_of_day=before.last_review is None or before.last_review < today.start,
         )
         with self.collection.write() as conn:
             review_id = record_answer(conn, before, after, entry, now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -52,6 +53,8 @@ class ReviewScreen(BaseScreen):
 
         card: CardRecord | None
         note: str | None = None
+        next_due: datetime | None = None  # when there is no card: when the next one is due
+        left: int = 0  # cards still to study today
 
     def __init__(self, deck_ids: list[int] | None, *, ahead: bool = False) -> None:
         super().__init__()
@@ -60,6 +63,8 @@ class ReviewScreen(BaseScreen):
         self.session: ReviewSession | None = None
         self.revealed = False
         self.busy = True
+        self.next_due: datetime | None = None
+        self.left = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -74,7 +79,7 @@ class ReviewScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def start(self) -> None:
         self.session = self.app.workspace.review_session(self.deck_ids, ahead=self.ahead)
-        self.post_message(self.Shown(self.session.next_card()))
+        self.post(self.session.next_card())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def run_step(self, step: str, rating: int = 0) -> None:
@@ -102,7 +107,12 @@ class ReviewScreen(BaseScreen):
             if problems:
                 note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
             card = session.reload_current()
-        self.post_message(self.Shown(card, note))
+        self.post(card, note)
+
+    def post(self, card: CardRecord | None, note: str | None = None) -> None:
+        """From a worker: show this card, or (with the database still at hand) the end."""
+        next_due = None if card is not None else self.app.workspace.overview(self.deck_ids).next_due
+        self.post_message(self.Shown(card, note, next_due, self.session.left))
 
     def on_worker_failed(self) -> None:
         self.busy = False
@@ -112,6 +122,8 @@ class ReviewScreen(BaseScreen):
         self.revealed = False
         if message.note:
             self.notify(message.note)
+        self.next_due = message.next_due
+        self.left = message.left
         await self.render_card(message.card)
         self.busy = False
 
@@ -125,7 +137,7 @@ class ReviewScreen(BaseScreen):
             return
         self.remove_class("finished")
         path = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
-        status.update(f"{path}  ·  {session.done} done, {session.left} left")
+        status.update(f"{path}  ·  {session.done} done, {self.left} left")
         front, back = card_markdown(card, self.revealed)
         await self.query_one(CardView).show(_card_label(card), front, back)
         self.query_one("#answers", Static).update(self._answer_bar())
@@ -141,8 +153,7 @@ class ReviewScreen(BaseScreen):
 
     async def show_finished(self) -> None:
         workspace = self.app.workspace
-        overview = workspace.overview(self.deck_ids)
-        when = local_when(overview.next_due, workspace.zone, workspace.clock.now())
+        when = local_when(self.next_due, workspace.zone, workspace.clock.now())
         self.query_one("#done", Static).update(
             "[b]Nothing more is due now.[/b]\n\n"
             f"You answered {self.session.done} card{'s' * (self.session.done != 1)} "
