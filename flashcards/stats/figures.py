@@ -4,12 +4,13 @@ them. Each figure is one or two aggregate queries over indexed columns."""
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import BigInteger, Connection, and_, func, select, type_coerce
 
 from ..config import Config
 from ..scheduling.days import StudyDay
@@ -121,32 +122,33 @@ def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Ret
     """Pass rate of review cards' first answer each day (Again fails; Hard, Good, Easy pass),
     for young and mature cards (interval under / at least 21 days), over each period."""
     now_day = today.date.toordinal()
-    columns = []
-    for length in PERIODS.values():
-        in_period = reviews.c.day > now_day - length
-        for is_group in (
-            reviews.c.interval_before < MATURE_DAYS,
-            reviews.c.interval_before >= MATURE_DAYS,
-        ):
-            columns.append(count_if(and_(in_period, is_group, reviews.c.rating > 1)))
-            columns.append(count_if(and_(in_period, is_group)))
-    statement = select(*columns).where(
-        reviews.c.first_of_day.is_(True),
-        reviews.c.state_before == REVIEW,
-        reviews.c.day > now_day - max(PERIODS.values()),
-        reviews.c.day <= now_day,
+    mature = reviews.c.interval_before >= MATURE_DAYS
+    passed = reviews.c.rating > 1
+    statement = (
+        select(reviews.c.day, mature, passed, func.count())
+        .where(
+            reviews.c.first_of_day.is_(True),
+            reviews.c.state_before == REVIEW,
+            reviews.c.day > now_day - max(PERIODS.values()),
+            reviews.c.day <= now_day,
+        )
+        .group_by(reviews.c.day, mature, passed)
     )
-    values = [int(v or 0) for v in conn.execute(statement).one()]
+    counts = {name: {"young": [0, 0], "mature": [0, 0]} for name in PERIODS}
+    for day, is_mature, is_pass, count in conn.execute(statement):
+        for name, length in PERIODS.items():
+            if day > now_day - length:
+                cell = counts[name]["mature" if is_mature else "young"]
+                cell[0] += count if is_pass else 0
+                cell[1] += count
     result: dict[str, dict[str, Retention]] = {}
-    index = 0
     for name in PERIODS:
-        young = Retention(values[index], values[index + 1])
-        mature = Retention(values[index + 2], values[index + 3])
-        index += 4
+        young = Retention(*counts[name]["young"])
+        old = Retention(*counts[name]["mature"])
         result[name] = {
             "young": young,
-            "mature": mature,
-            "all": Retention(young.passed + mature.passed, young.total + mature.total),
+            "mature": old,
+            "all": Retention(young.passed + old.passed, young.total + old.total),
         }
     return result
 
@@ -157,37 +159,38 @@ def forecast(
     """Learning and review cards due on each of the next `days` study days (overdue ones count
     for today)."""
     bounds = [today.next(i).end for i in range(days)]
-    columns = []
-    for index, end in enumerate(bounds):
-        due_then = (
-            cards.c.due < end
-            if index == 0
-            else and_(cards.c.due >= bounds[index - 1], cards.c.due < end)
-        )
-        columns.append(count_if(due_then))
-    statement = select(*columns).where(
+    statement = select(cards.c.due).where(
         cards.c.retired.is_(False),
         cards.c.suspended.is_(False),
         cards.c.state.in_((LEARNING, REVIEW, RELEARNING)),
         cards.c.due < bounds[-1],
     )
-    counts = [int(v or 0) for v in conn.execute(statement).one()]
+    counts = [0] * days
+    for (due,) in conn.execute(statement):
+        counts[bisect.bisect_right(bounds, due)] += 1
     return [(today.next(i).date, counts[i]) for i in range(days)]
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
     """Cards by state; suspended, leech and buried cards are also counted apart."""
-    statement = select(
-        count_if(and_(cards.c.state == NEW, cards.c.suspended.is_(False))),
-        count_if(and_(cards.c.state == LEARNING, cards.c.suspended.is_(False))),
-        count_if(and_(cards.c.state == REVIEW, cards.c.suspended.is_(False))),
-        count_if(and_(cards.c.state == RELEARNING, cards.c.suspended.is_(False))),
-        count_if(cards.c.suspended.is_(True)),
-        count_if(cards.c.leech.is_(True)),
-        count_if(and_(cards.c.buried_until.is_not(None), cards.c.buried_until > now)),
-    ).where(cards.c.retired.is_(False))
-    names = ("new", "learning", "review", "relearning", "suspended", "leech", "buried")
-    return dict(zip(names, (int(v or 0) for v in conn.execute(statement).one()), strict=True))
+    buried = and_(cards.c.buried_until.is_not(None), cards.c.buried_until > now)
+    statement = (
+        select(cards.c.state, cards.c.suspended, cards.c.leech, buried, func.count())
+        .where(cards.c.retired.is_(False))
+        .group_by(cards.c.state, cards.c.suspended, cards.c.leech, buried)
+    )
+    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+    result = dict.fromkeys(
+        ("new", "learning", "review", "relearning", "suspended", "leech", "buried"), 0
+    )
+    for state, suspended, leech, is_buried, count in conn.execute(statement):
+        if suspended:
+            result["suspended"] += count
+        else:
+            result[names[state]] += count
+        result["leech"] += count if leech else 0
+        result["buried"] += count if is_buried else 0
+    return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,20 +220,29 @@ def weak_areas(
     factor = 0.9 ** (1 / decay) - 1
     now_ms = to_millis(now)
     sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0])
+    area_of: dict[int, tuple[str, str]] = {}
     statement = (
-        select(decks.c.name, cards.c.topic, cards.c.stability, cards.c.last_review, cards.c.lapses)
+        select(
+            cards.c.id,
+            decks.c.name,
+            cards.c.topic,
+            cards.c.stability,
+            type_coerce(cards.c.last_review, BigInteger),  # the stored milliseconds, as is
+            cards.c.lapses,
+        )
         .join(decks, decks.c.id == cards.c.deck_id)
         .where(cards.c.retired.is_(False))
     )
-    for deck, topic, stability, last_review, lapses in conn.execute(statement):
+    for card_id, deck, topic, stability, last_review, lapses in conn.execute(statement):
+        area_of[card_id] = (deck, topic)
         entry = sums[(deck, topic)]
         entry[0] += 1
         entry[3] += lapses
         if stability and last_review is not None:
-            elapsed = max(0.0, (now_ms - to_millis(last_review)) / 86_400_000)
+            elapsed = max(0.0, (now_ms - last_review) / 86_400_000)
             entry[1] += 1
             entry[2] += math.pow(1 + factor * elapsed / stability, decay)
-    retention = _retention_by_area(conn, today)
+    retention = _retention_by_area(conn, today, area_of)
     exams = _exam_scores(conn)
 
     def figures(keys, deck: str, topic: str) -> AreaFigures:
@@ -270,22 +282,27 @@ def _weakness(area: AreaFigures) -> tuple:
     return (0, min(measured), area.name)
 
 
-def _retention_by_area(conn: Connection, today: StudyDay) -> dict[tuple[str, str], tuple[int, int]]:
+def _retention_by_area(
+    conn: Connection, today: StudyDay, area_of: dict[int, tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """True retention over the last year per (deck, topic): counted per card in SQL (no join
+    over the review log), then gathered by area."""
     statement = (
-        select(decks.c.name, cards.c.topic, count_if(reviews.c.rating > 1), func.count())
-        .select_from(
-            reviews.join(cards, cards.c.id == reviews.c.card_id).join(
-                decks, decks.c.id == cards.c.deck_id
-            )
-        )
+        select(reviews.c.card_id, count_if(reviews.c.rating > 1), func.count())
         .where(
             reviews.c.first_of_day.is_(True),
             reviews.c.state_before == REVIEW,
             reviews.c.day > today.date.toordinal() - 365,
         )
-        .group_by(decks.c.name, cards.c.topic)
+        .group_by(reviews.c.card_id)
     )
-    return {(d, t): (int(p or 0), int(n)) for d, t, p, n in conn.execute(statement)}
+    result: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for card_id, passed, total in conn.execute(statement):
+        area = area_of.get(card_id)
+        if area is not None:
+            result[area][0] += int(passed or 0)
+            result[area][1] += int(total)
+    return {area: (p, n) for area, (p, n) in result.items()}
 
 
 def _exam_scores(conn: Connection) -> dict[tuple[str, str], tuple[float, int]]:
@@ -308,20 +325,20 @@ def collect(workspace, days: int = 30) -> dict:
     today = workspace.today()
     now = workspace.clock.now()
     with workspace.collection.read() as conn:
-        per_day = reviews_by_day(conn, today, days)
+        heat = reviews_by_day(conn, today, max(days, 365))
+        per_day = heat[-days:]
         studied = study_days(conn)
         current, longest = streaks(studied, today)
         retention = true_retention(conn, today)
         due = forecast(conn, today, now)
         states = card_states(conn, now)
-        heat = reviews_by_day(conn, today, 365)
         by_deck, by_topic = weak_areas(conn, workspace.config, today, now)
     return {
         "desired_retention": workspace.config.desired_retention,
         "reviews_per_day": [
             {**asdict(d), "date": d.date.isoformat(), "total": d.total} for d in per_day
         ],
-        "heatmap": {d.date.isoformat(): d.total for d in heat if d.total},
+        "heatmap": {d.date.isoformat(): d.total for d in heat[-365:] if d.total},
         "streak": {"current": current, "longest": longest},
         "true_retention": {
             period: {
