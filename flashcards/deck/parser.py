@@ -30,9 +30,11 @@ _CODE, _HTML, _HEADING, _BREAK, _META_LINE = 1, 2, 3, 4, 5
 
 @cache
 def _markdown() -> MarkdownIt:
-    # Only block structure matters here, so inline parsing is switched off.
-    md = MarkdownIt("commonmark").enable("table")
+    # Only block structure matters here (code, headings, breaks, comments), so inline parsing,
+    # tables and link reference definitions are switched off: their lines classify the same.
+    md = MarkdownIt("commonmark")
     md.core.ruler.disable(["inline", "text_join"])
+    md.block.ruler.disable(["reference"])
     return md
 
 
