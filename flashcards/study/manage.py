@@ -14,7 +14,6 @@ from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, ReviewRow
 
 __all__ = [
-    "MANUAL",
     "all_suspended",
     "reschedule_today",
     "reset_to_new",

@@ -21,7 +21,7 @@ from ..scheduling.queue import (
 from ..scheduling.scheduler import Outcome, make_scheduler, outcomes
 from ..storage.cards import ReviewEntry, fetch_cards, record_answer, restore_card, set_flags
 from ..storage.collection import Collection
-from ..storage.records import CardRecord
+from ..storage.records import LEARNING, RELEARNING, CardRecord
 
 __all__ = ["AnswerResult", "ReviewSession"]
 
@@ -81,7 +81,7 @@ class ReviewSession:
         with self.collection.read() as conn:
             learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
         # A learning card on screen is already among `learning`; any other is counted here.
-        showing = self.current is not None and self.current.state not in (1, 3)
+        showing = self.current is not None and self.current.state not in (LEARNING, RELEARNING)
         return len(self.plan.main) + learning + (1 if showing else 0)
 
     def next_card(self) -> CardRecord | None:
@@ -130,7 +130,7 @@ class ReviewSession:
         buried = record.buried_until is not None and record.buried_until > now
         if record.retired or record.suspended or buried:
             return False
-        if record.state in (1, 3):
+        if record.state in (LEARNING, RELEARNING):
             return False  # now a learning card: it comes back through the learning queue
         return record.is_new or self.ahead or record.due < self.day.end
 
