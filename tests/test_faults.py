@@ -194,7 +194,23 @@ def test_a_read_only_collection_gets_a_sentence(tmp_path, isolated):
     db = isolated / "collection.sqlite3"
     before = db.read_bytes()
     more = write_deck(tmp_path, "b.md", basic_deck(2, "B", "b"))
-    result = cli("--db", f"sqlite:///file:{db}?mode=ro&uri=true", "import", str(more))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flashcards",
+            "--db",
+            f"sqlite:///file:{db}?mode=ro&uri=true",
+            "import",
+            str(more),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, **PINNED},
+    )
+    assert not (tmp_path / "file:").exists()  # the URI is not mistaken for a relative folder
     assert result.returncode == 1
     assert "the collection is read-only: nothing was written" in result.stderr
     assert "Traceback" not in result.stderr

@@ -48,7 +48,10 @@ def create_collection_engine(location: str) -> Engine:
     url = database_url(location)
     is_sqlite = url.startswith("sqlite")
     if is_sqlite and url != "sqlite://" and not url.startswith("sqlite:///:memory:"):
-        path = Path(url.removeprefix("sqlite:///"))
+        database = url.removeprefix("sqlite:///")
+        if database.startswith("file:"):  # a URI filename: file:PATH?mode=ro&uri=true
+            database = database.removeprefix("file:").split("?", 1)[0]
+        path = Path(database)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
