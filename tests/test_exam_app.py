@@ -157,3 +157,40 @@ def test_exam_results_snapshot(make_workspace, snap_compare):
     assert snap_compare(
         app, press=["1", "4", "enter", "enter", "ctrl+f", "y"], terminal_size=(80, 24)
     )
+
+
+async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
+    make_workspace, monkeypatch
+):
+    import sqlite3
+    from contextlib import contextmanager
+
+    import sqlalchemy.exc
+
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.question.kind != "choice":
+            screen.index += 1
+            await screen.show_question()
+        collection = screen.session.collection
+        real_write = collection.write
+
+        @contextmanager
+        def locked():
+            raise sqlalchemy.exc.OperationalError(
+                "BEGIN", {}, sqlite3.OperationalError("database is locked")
+            )
+            yield  # pragma: no cover
+
+        monkeypatch.setattr(collection, "write", locked)
+        await pilot.press("1", "enter")
+        await settle(pilot)
+        assert any("busy too long" in n.message for n in app._notifications)
+        assert screen.phase == "ask" and screen.session.answers == {}
+        monkeypatch.setattr(collection, "write", real_write)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.phase == "feedback" and list(screen.session.answers) == [screen.index]

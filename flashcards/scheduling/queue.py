@@ -197,43 +197,37 @@ _STREAK_BATCH = 32
 
 @cache
 def _studied_statement(days: int):
-    """One row telling, for each of `days` study days (bounds start{i}, end{i}), whether it
-    has an answer: a year-long streak takes a dozen queries instead of one per day."""
-    instant = reviews.c.reviewed_at.type
+    """One row telling, for each of `days` study days (parameters day0, day1...: ordinals),
+    whether it has an answer: a year-long streak takes a dozen queries instead of one a day.
+    Days are the ones stored with each answer, as the statistics count them."""
     return select(
         *(
-            exists().where(
-                reviews.c.reviewed_at >= bindparam(f"start{i}", type_=instant),
-                reviews.c.reviewed_at < bindparam(f"end{i}", type_=instant),
-                reviews.c.state_before != MANUAL,
-            )
+            exists().where(reviews.c.day == bindparam(f"day{i}"), reviews.c.state_before != MANUAL)
             for i in range(days)
         )
     )
 
 
-def _studied(conn: Connection, days: list[StudyDay]) -> list[bool]:
-    bounds = {}
-    for i, d in enumerate(days):
-        bounds[f"start{i}"] = d.start
-        bounds[f"end{i}"] = d.end
-    return [bool(flag) for flag in conn.execute(_studied_statement(len(days)), bounds).one()]
+def _studied(conn: Connection, ordinals: list[int]) -> list[bool]:
+    values = {f"day{i}": ordinal for i, ordinal in enumerate(ordinals)}
+    return [bool(flag) for flag in conn.execute(_studied_statement(len(ordinals)), values).one()]
 
 
 def streak_days(conn: Connection, day: StudyDay) -> int:
     """Consecutive study days with at least one answer, ending today (or yesterday, if today
     has no answer yet: the streak is still alive)."""
     streak = 0
-    start = day
+    today = day.date.toordinal()
+    start = today
     while True:
-        studied = _studied(conn, [start.previous(i) for i in range(_STREAK_BATCH)])
-        if start is day and not studied[0]:
+        studied = _studied(conn, [start - i for i in range(_STREAK_BATCH)])
+        if start == today and not studied[0]:
             studied = studied[1:]
         for flag in studied:
             if not flag:
                 return streak
             streak += 1
-        start = start.previous(_STREAK_BATCH)
+        start -= _STREAK_BATCH
 
 
 def next_due(conn: Connection, now: datetime, deck_ids: list[int] | None = None) -> datetime | None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from .database import create_collection_engine
 
@@ -42,18 +42,6 @@ class Collection:
         """One transaction: committed when the block ends, rolled back if it raises."""
         with self._writer.begin() as conn:
             yield conn
-
-    def get_meta(self, key: str) -> str | None:
-        with self.read() as conn:
-            return conn.execute(text("SELECT value FROM meta WHERE key = :k"), {"k": key}).scalar()
-
-    def set_meta(self, key: str, value: str, conn: Connection | None = None) -> None:
-        statement = text("INSERT OR REPLACE INTO meta (key, value) VALUES (:k, :v)")
-        if conn is not None:
-            conn.execute(statement, {"k": key, "v": value})
-            return
-        with self.write() as own:
-            own.execute(statement, {"k": key, "v": value})
 
     def close(self) -> None:
         self.engine.dispose()

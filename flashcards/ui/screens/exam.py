@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
@@ -196,11 +197,20 @@ class ExamScreen(BaseScreen):
             )
 
     async def record(self, grade) -> None:
-        """Grade the answer; show feedback now, or move on if feedback waits for the end."""
+        """Grade and store the answer (off the interface thread: another program may hold the
+        collection for a moment); show feedback now, or move on if feedback waits for the end."""
+        previous, self.phase = self.phase, "saving"  # keys wait until the answer is stored
         try:
-            credit = grade()
+            credit = await asyncio.to_thread(grade)
         except TimeoutError:
             self.finish()
+            return
+        except Exception as error:  # noqa: BLE001 - a storage failure is a message, not a crash
+            from ...storage.errors import describe_failure
+
+            self.phase = previous
+            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            self.notify(message, title="The answer was not saved", severity="error")
             return
         if self.app.workspace.config.exam_feedback == "end":
             await self.advance()
