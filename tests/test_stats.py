@@ -178,3 +178,13 @@ def test_stats_json_has_every_figure(tmp_path):
     assert figures["decks"][0]["name"] == "Deck"
     text = run("stats")
     assert text.returncode == 0 and "True retention (desired 90%)" in text.stdout
+
+
+def test_stats_text_says_one_day_not_one_days(make_workspace, clock):
+    from flashcards.stats.summary import everything
+    from flashcards.stats.text import render
+
+    workspace = make_workspace({"d.md": basic_deck(2)})
+    assert "Streak: 0 days (longest 0)" in render(everything(workspace))
+    answer(workspace, "q question 0?", 3)
+    assert "Streak: 1 day (longest 1)" in render(everything(workspace))

@@ -35,7 +35,7 @@ async def test_stats_screen_from_home(make_workspace, clock):
         screen = app.screen
         assert isinstance(screen, StatsScreen)
         summary = str(screen.query_one("#summary", Static).render())
-        assert "7 cards" in summary and "streak 3 days" in summary
+        assert "7 cards" in summary and "streak 3 days (longest 3)" in summary
         title = str(screen.query_one("#per-day-title", Static).render())
         assert "last 30 days: 6 answers" in title
         decks = screen.query_one("#decks", DataTable)

@@ -26,7 +26,8 @@ def render(figures: dict) -> str:
         f"{figures['reviews_today']} answered"
     )
     streak = figures["streak"]
-    add(f"Streak: {streak['current']} days (longest {streak['longest']})")
+    plural = "s" * (streak["current"] != 1)
+    add(f"Streak: {streak['current']} day{plural} (longest {streak['longest']})")
     states = figures["card_states"]
     add("States: " + ", ".join(f"{name} {count}" for name, count in states.items()))
 

@@ -107,7 +107,7 @@ class StatsScreen(BaseScreen):
         self.query_one("#summary", Static).update(
             f"[b]{figures['cards']}[/b] cards · [b]{figures['due_today']}[/b] due today · "
             f"[b]{figures['reviews_today']}[/b] answered today · streak [b]{streak['current']}[/b] "
-            f"days (longest {streak['longest']})"
+            f"day{'s' * (streak['current'] != 1)} (longest {streak['longest']})"
         )
         self._per_day(figures["reviews_per_day"], message.days)
         self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26)
