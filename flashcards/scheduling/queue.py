@@ -18,6 +18,7 @@ from sqlalchemy import Connection, and_, bindparam, exists, func, select
 
 from ..config import Config
 from ..storage.cards import available_filter, count_if, overdue_order
+from ..storage.prepared import DriverConnection, Prepared, run
 from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ReviewRow
 from .days import StudyDay
@@ -349,8 +350,8 @@ def _spread(reviews_: list[int], new: list[int]) -> list[int]:
     return result
 
 
-# The queries below run once or twice per card shown, so each is built once, with parameters
-# (SQLAlchemy then reuses its compiled form without rebuilding and re-keying the expression).
+# The queries below run once or twice per card shown: prepared once (see
+# flashcards/storage/prepared.py), with and without a deck filter.
 
 
 def _in_decks(statement, with_decks: bool):
@@ -366,7 +367,7 @@ def _with_decks(parameters: dict, deck_ids: list[int] | None) -> dict:
 
 
 @cache
-def _due_learning_statement(with_decks: bool):
+def _due_learning_statement(with_decks: bool) -> Prepared:
     statement = (
         select(cards.c.id)
         .where(
@@ -377,31 +378,34 @@ def _due_learning_statement(with_decks: bool):
         .order_by(cards.c.due, cards.c.id)
         .limit(1)
     )
-    return _in_decks(statement, with_decks)
+    return Prepared(_in_decks(statement, with_decks))
 
 
 def due_learning(
-    conn: Connection, now: datetime, deck_ids: list[int] | None, ahead: timedelta = timedelta(0)
+    conn: Connection | DriverConnection,
+    now: datetime,
+    deck_ids: list[int] | None,
+    ahead: timedelta = timedelta(0),
 ) -> int | None:
     """The learning card due first, if it is due by `now + ahead`."""
     statement = _due_learning_statement(deck_ids is not None)
     parameters = _with_decks({"now": now, "until": now + ahead}, deck_ids)
-    return conn.execute(statement, parameters).scalar()
+    return run(conn, statement, parameters).scalar()
 
 
 @cache
-def _learning_due_today_statement(with_decks: bool):
+def _learning_due_today_statement(with_decks: bool) -> Prepared:
     statement = select(func.count()).where(
         available_filter(bindparam("now", type_=cards.c.due.type)),
         cards.c.state.in_((LEARNING, RELEARNING)),
         cards.c.due < bindparam("end", type_=cards.c.due.type),
     )
-    return _in_decks(statement, with_decks)
+    return Prepared(_in_decks(statement, with_decks))
 
 
 def learning_due_today(
-    conn: Connection, day: StudyDay, now: datetime, deck_ids: list[int] | None
+    conn: Connection | DriverConnection, day: StudyDay, now: datetime, deck_ids: list[int] | None
 ) -> int:
     statement = _learning_due_today_statement(deck_ids is not None)
     parameters = _with_decks({"now": now, "end": day.end}, deck_ids)
-    return conn.execute(statement, parameters).scalar() or 0
+    return run(conn, statement, parameters).scalar() or 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 
+from .prepared import DriverConnection, Prepared, run
 from .records import CardRecord, card_columns
 from .tables import CardRow, DeckRow, ReviewRow
 from .types import to_millis
@@ -32,6 +32,7 @@ __all__ = [
     "count_if",
     "active_filter",
     "available_filter",
+    "fetch_card",
     "fetch_cards",
     "record_answer",
     "restore_card",
@@ -77,49 +78,69 @@ def available_filter(now: datetime):
     )
 
 
-# Statements run for every card shown or answered are built once, with parameters: SQLAlchemy
-# then reuses their compiled form instead of rebuilding and re-keying an expression each time.
+# Statements run for every card shown or answered are built once and run as `Prepared`
+# statements: on the driver's connection in the review loop, the ordinary way elsewhere.
+
+_FETCH = Prepared(
+    select(*card_columns())
+    .join(decks, decks.c.id == cards.c.deck_id)
+    .where(cards.c.id.in_(bindparam("ids", expanding=True)))
+)
+_FETCH_ONE = Prepared(
+    select(*card_columns())
+    .join(decks, decks.c.id == cards.c.deck_id)
+    .where(cards.c.id == bindparam("id"))
+)
 
 
-@cache
-def _fetch_statement():
-    return (
-        select(*card_columns())
-        .join(decks, decks.c.id == cards.c.deck_id)
-        .where(cards.c.id.in_(bindparam("ids", expanding=True)))
-    )
-
-
-def fetch_cards(conn: Connection, ids: Iterable[int]) -> dict[int, CardRecord]:
+def fetch_cards(conn: Connection | DriverConnection, ids: Iterable[int]) -> dict[int, CardRecord]:
     ids = list(ids)
     found: dict[int, CardRecord] = {}
     for start in range(0, len(ids), 500):
-        for row in conn.execute(_fetch_statement(), {"ids": ids[start : start + 500]}):
-            found[row.id] = CardRecord.from_row(row)
+        for row in run(conn, _FETCH, {"ids": ids[start : start + 500]}).rows:
+            found[row[0]] = CardRecord.from_row(row)
     return found
 
 
-@cache
-def _answer_statements():
-    """The card update, guarded by what was read (parameters `read_*`; the columns to set
-    are given as parameters too); the review insert."""
-    update_card = update(cards).where(
+def fetch_card(conn: Connection | DriverConnection, card_id: int) -> CardRecord | None:
+    rows = run(conn, _FETCH_ONE, {"id": card_id}).rows
+    return CardRecord.from_row(rows[0]) if rows else None
+
+
+# The answer: the card update, guarded by what was read (parameters `read_*`), setting the
+# columns named in ANSWER_SETS; then the review log entry, returning its id.
+_ANSWER_SETS = (
+    "state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses",
+    "leech", "suspended", "modified_at",
+)  # fmt: skip
+_UPDATE_ANSWERED = Prepared(
+    update(cards).where(
         cards.c.id == bindparam("read_id"),
         cards.c.reps == bindparam("read_reps"),
         cards.c.suspended.is_(bindparam("read_suspended", type_=cards.c.suspended.type)),
         cards.c.retired.is_(False),
-    )
-    return update_card, insert(reviews)
+    ),
+    columns=_ANSWER_SETS,
+)
+_REVIEW_COLUMNS = (
+    "card_id", "rating", "reviewed_at", "duration_ms", "state_before", "interval_before",
+    "scheduled_days", "day", "first_of_day", "stability", "difficulty",
+)  # fmt: skip
+_INSERT_REVIEW = Prepared(insert(reviews).returning(reviews.c.id), columns=_REVIEW_COLUMNS)
 
 
 def record_answer(
-    conn: Connection, before: CardRecord, after: CardRecord, entry: ReviewEntry, now: datetime
+    conn: Connection | DriverConnection,
+    before: CardRecord,
+    after: CardRecord,
+    entry: ReviewEntry,
+    now: datetime,
 ) -> int | None:
     """Store an answer if the card is still as it was read; return the review's id, or None
     when another program answered or changed the card in the meantime."""
-    update_card, insert_review = _answer_statements()
-    result = conn.execute(
-        update_card,
+    updated = run(
+        conn,
+        _UPDATE_ANSWERED,
         {
             "read_id": before.id,
             "read_reps": before.reps,
@@ -137,13 +158,12 @@ def record_answer(
             "modified_at": now,
         },
     )
-    if result.rowcount != 1:
+    if updated.rowcount != 1:
         return None
-    return conn.execute(
-        insert_review,
+    return run(
+        conn,
+        _INSERT_REVIEW,
         {
-            "day": entry.day,
-            "first_of_day": entry.first_of_day,
             "card_id": before.id,
             "rating": entry.rating,
             "reviewed_at": entry.reviewed_at,
@@ -151,10 +171,12 @@ def record_answer(
             "state_before": entry.state_before,
             "interval_before": entry.interval_before,
             "scheduled_days": entry.scheduled_days,
+            "day": entry.day,
+            "first_of_day": entry.first_of_day,
             "stability": entry.stability,
             "difficulty": entry.difficulty,
         },
-    ).inserted_primary_key[0]
+    ).scalar()
 
 
 def restore_card(

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import fsrs
-from sqlalchemy import Row
 
 from ..deck.model import Choice
 
@@ -78,33 +77,39 @@ class CardRecord:
         )
 
     @classmethod
-    def from_row(cls, row: Row) -> CardRecord:
+    def from_row(cls, row) -> CardRecord:
+        """A record from a row of `card_columns()` (a SQLAlchemy row or a plain tuple)."""
+        (
+            card_id, deck_id, deck_name, kind, front, back, choices, answers, topic, tags,
+            source_file, source_line, sibling_key, retired, suspended, leech, buried_until,
+            state, step, stability, difficulty, due, last_review, reps, lapses,
+        ) = row  # fmt: skip
         return cls(
-            id=row.id,
-            deck_id=row.deck_id,
-            deck_name=row.deck_name,
-            kind=row.kind,
-            front=row.front,
-            back=row.back,
-            choices=tuple(Choice(text, bool(correct)) for text, correct in json.loads(row.choices)),
-            answers=tuple(tuple(a) for a in json.loads(row.answers)),
-            topic=row.topic,
-            tags=row.tags,
-            source_file=row.file,
-            source_line=row.source_line,
-            sibling_key=row.sibling_key,
-            retired=row.retired,
-            suspended=row.suspended,
-            leech=row.leech,
-            buried_until=row.buried_until,
-            state=row.state,
-            step=row.step,
-            stability=row.stability,
-            difficulty=row.difficulty,
-            due=row.due,
-            last_review=row.last_review,
-            reps=row.reps,
-            lapses=row.lapses,
+            id=card_id,
+            deck_id=deck_id,
+            deck_name=deck_name,
+            kind=kind,
+            front=front,
+            back=back,
+            choices=tuple(Choice(text, bool(correct)) for text, correct in json.loads(choices)),
+            answers=tuple(tuple(a) for a in json.loads(answers)),
+            topic=topic,
+            tags=tags,
+            source_file=source_file,
+            source_line=source_line,
+            sibling_key=sibling_key,
+            retired=retired,
+            suspended=suspended,
+            leech=leech,
+            buried_until=buried_until,
+            state=state,
+            step=step,
+            stability=stability,
+            difficulty=difficulty,
+            due=due,
+            last_review=last_review,
+            reps=reps,
+            lapses=lapses,
         )
 
 

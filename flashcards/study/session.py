@@ -19,7 +19,7 @@ from ..scheduling.queue import (
     plan_queue,
 )
 from ..scheduling.scheduler import Outcome, make_scheduler, outcomes
-from ..storage.cards import ReviewEntry, fetch_cards, record_answer, restore_card, set_flags
+from ..storage.cards import ReviewEntry, fetch_card, record_answer, restore_card, set_flags
 from ..storage.collection import Collection
 from ..storage.records import LEARNING, RELEARNING, CardRecord
 
@@ -78,7 +78,7 @@ class ReviewSession:
     @property
     def left(self) -> int:
         """Cards still to study today (the planned queue plus learning cards due today)."""
-        with self.collection.read() as conn:
+        with self.collection.driver_read() as conn:
             learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
         # A learning card on screen is already among `learning`; any other is counted here.
         showing = self.current is not None and self.current.state not in (LEARNING, RELEARNING)
@@ -98,27 +98,26 @@ class ReviewSession:
         return card
 
     def _pick(self, now: datetime) -> CardRecord | None:
-        with self.collection.read() as conn:
+        with self.collection.driver_read() as conn:
             learning_id = due_learning(conn, now, self.deck_ids)
             if learning_id is not None:
-                return fetch_cards(conn, [learning_id])[learning_id]
+                return fetch_card(conn, learning_id)
             while self.plan.main:
-                card_id = self.plan.main.popleft()
-                record = fetch_cards(conn, [card_id]).get(card_id)
+                record = fetch_card(conn, self.plan.main.popleft())
                 if record is not None and self._still_wanted(record, now):
                     return record
             ahead = timedelta(minutes=self.config.learn_ahead_minutes)
             learning_id = due_learning(conn, now, self.deck_ids, ahead)
             if learning_id is not None:
-                return fetch_cards(conn, [learning_id])[learning_id]
+                return fetch_card(conn, learning_id)
         return None
 
     def reload_current(self) -> CardRecord | None:
         """Read the current card again (after its deck file was edited); move on if it is gone."""
         if self.current is None:
             return self.next_card()
-        with self.collection.read() as conn:
-            record = fetch_cards(conn, [self.current.id]).get(self.current.id)
+        with self.collection.driver_read() as conn:
+            record = fetch_card(conn, self.current.id)
         if record is None or record.retired or record.suspended:
             return self.next_card()
         self.current = record
@@ -173,7 +172,7 @@ class ReviewSession:
             # Answered earlier today exactly when its last answer falls after today's start.
             first_of_day=before.last_review is None or before.last_review < today.start,
         )
-        with self.collection.write() as conn:
+        with self.collection.driver_write() as conn:
             review_id = record_answer(conn, before, after, entry, now)
         self.current = None
         if review_id is None:
