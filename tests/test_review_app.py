@@ -220,3 +220,20 @@ async def test_slash_on_home_opens_the_browser(make_workspace):
         assert isinstance(app.screen, BrowserScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_started_on_review_q_builds_the_home_screen_then(make_workspace):
+    workspace = make_workspace(DECKS)
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not any(isinstance(screen, HomeScreen) for screen in app.screen_stack)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 2  # the default screen and home: nothing left behind
+        await pilot.press("a")  # and studying from there works as from a normal start
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("q")
+        assert isinstance(app.screen, HomeScreen)

@@ -39,11 +39,14 @@ class FlashcardsApp(App[None]):
     def on_mount(self) -> None:
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", timeout=10)
-        self.push_screen(HomeScreen())
+        # Started on a review or an exam, the home screen is built when it is first wanted
+        # (`pop_to_home`), not beneath: the first card comes up sooner.
         if self.start == "review":
             self.start_review(self.start_deck_ids)
         elif self.start == "exam":
             self.push_screen(ExamScreen(self.start_exam_session, self.start_note))
+        else:
+            self.push_screen(HomeScreen())
 
     def start_exam(self, deck_ids: list[int] | None = None) -> None:
         """An exam with the default settings (20 questions, no time limit)."""
@@ -78,5 +81,7 @@ class FlashcardsApp(App[None]):
         return True
 
     def pop_to_home(self) -> None:
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.push_screen(HomeScreen())
