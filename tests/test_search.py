@@ -3,8 +3,10 @@ that values reach SQL only as bound parameters, and the errors with their positi
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,7 +14,19 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import sqlite
 
 from flashcards.search import SearchError, compile_query, parse, search
+from flashcards.search import compile as compile_module
+from flashcards.search.index import (
+    INDEXED,
+    STALE,
+    TAGS,
+    TEXT,
+    TOPIC,
+    TextIndex,
+    open_text_index,
+    refresh,
+)
 from flashcards.search.recall import retrievability
+from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow
 
 from .conftest import NOW
@@ -137,6 +151,9 @@ TABLE = [
     ("\\", set()),
     ("O'Reilly", {"quote"}),
     ("nothing-like-this", set()),
+    ("rank discount", {"ndcg"}),
+    ("rank or snake", {"ndcg", "mrr", "snake"}),
+    ("rank -mean", {"ndcg"}),
     # deck: the whole name, any case, * for any characters
     ("deck:serving", {"p99", "quote"}),
     ("deck:SERVING", {"p99", "quote"}),
@@ -158,6 +175,9 @@ TABLE = [
     ("topic:power", {"ab"}),
     ("topic:experiments", {"ab"}),
     ("topic:guard", {"guard"}),
+    ("topic:ranking tag:ranking", {"mrr"}),
+    ("topic:ranking -tag:ranking", {"ndcg", "recall", "snake"}),
+    ("tag:ir or topic:latency", {"mrr", "p99"}),
     # is:
     ("is:new", {"recall", "guard", "quote"}),
     ("is:learning", {"ab", "p99"}),
@@ -205,9 +225,164 @@ TABLE = [
 ]
 
 
+# How text, tag: and topic: terms are answered: through the trigram indexes; through them
+# with half the cards not indexed yet (one of those indexed with an older back, which must not
+# be found any more), as after a write the search could not catch up with; and by reading every
+# card, as where SQLite has no FTS5 (or on another database).
+MODES = ("indexed", "stale", "unindexed")
+
+
+def prepare(workspace, mode: str, monkeypatch) -> None:
+    collection = workspace.collection
+    if mode == "unindexed":
+        with collection.write() as conn:
+            for trigger in ("update", "delete"):
+                conn.exec_driver_sql(f"DROP TRIGGER card_search_{trigger}")
+            for name in (TEXT.table, TAGS.table, TOPIC.table, STALE, INDEXED):
+                conn.exec_driver_sql(f"DROP TABLE {name}")
+        with collection.read() as conn:
+            assert open_text_index(conn) is None
+    elif mode == "stale":
+        monkeypatch.setattr(compile_module, "update_text_index", lambda collection: None)
+        cards = CardRow.__table__
+        with collection.write() as conn:
+            ids = sorted(conn.execute(select(cards.c.id)).scalars())
+            first = ids[0]
+            back = conn.execute(select(cards.c.back).where(cards.c.id == first)).scalar_one()
+            conn.execute(update(cards).where(cards.c.id == first).values(back="an older qqq"))
+            refresh(conn, limit=len(ids) // 2)
+            conn.execute(update(cards).where(cards.c.id == first).values(back=back))
+        with collection.read() as conn:
+            half = ids[len(ids) // 2 - 1]
+            assert open_text_index(conn) == TextIndex(last_card_id=half, stale=True)
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(("query", "expected"), TABLE, ids=[q or "(empty)" for q, _ in TABLE])
-def test_query_matches(workspace, query, expected):
+def test_query_matches(workspace, query, expected, mode, monkeypatch):
+    prepare(workspace, mode, monkeypatch)
     assert set(found(workspace, query)) == expected
+
+
+def test_a_card_edited_since_it_was_indexed_is_found_by_its_text_now(workspace, monkeypatch):
+    prepare(workspace, "stale", monkeypatch)
+    assert found(workspace, "qqq") == []
+    assert found(workspace, '"log of the"') == ["ndcg"]
+
+
+BEYOND_ASCII = {
+    "beyond.md": """
+---
+title: Beyond ASCII
+---
+# Units
+
+Q: How cold is 0 \u212a?
+A: Absolute zero.
+
+Q: What is an E\u017f\u017fay?
+A: An older spelling.
+
+<!-- tags: \u00c9clair -->
+Q: What is the \u00c9COLE normale?
+A: A school.
+
+Q: What is an \u00e9cole?
+A: A school as well.
+
+Q: Why quote "this"?
+A: To show it.
+""",
+}
+BEYOND_FRONTS = {
+    "kelvin": "How cold is 0 \u212a?",
+    "essay": "What is an E\u017f\u017fay?",
+    "ECOLE": "What is the \u00c9COLE normale?",
+    "ecole": "What is an \u00e9cole?",
+    "quote": 'Why quote "this"?',
+}
+
+# SQLite's LIKE folds the case of A-Z alone; FTS5 folds more (KELVIN SIGN and LONG S even into
+# ASCII letters). Whatever answers a term, the results are LIKE's.
+BEYOND_TABLE = [
+    ("0 k", set()),
+    ("0 \u212a", {"kelvin"}),
+    ("ABSOLUTE", {"kelvin"}),
+    ("essay", set()),
+    ("e\u017f\u017f", {"essay"}),
+    ("\u00e9cole", {"ecole"}),
+    ("\u00c9COLE", {"ECOLE"}),
+    ("\u00c9cole", {"ECOLE"}),
+    ("\u00e9c", {"ecole"}),  # two characters: too short for the index
+    ('"\\"this\\""', {"quote"}),
+    ('"quote \\"t"', {"quote"}),
+    ("tag:\u00e9clair", set()),
+    ("tag:\u00c9CLAIR", {"ECOLE"}),
+    ("-\u00e9cole", {"kelvin", "essay", "ECOLE", "quote"}),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_text_beyond_ascii_is_matched_as_like_matches_it(make_workspace, mode, monkeypatch):
+    workspace = make_workspace(BEYOND_ASCII)
+    prepare(workspace, mode, monkeypatch)
+    names = {front: name for name, front in BEYOND_FRONTS.items()}
+    cards = CardRow.__table__
+    with workspace.collection.read() as conn:
+        fronts = dict(conn.execute(select(cards.c.id, cards.c.front)).all())
+    assert set(fronts.values()) == set(names)
+    for query, expected in BEYOND_TABLE:
+        ids = search(workspace.collection, query, workspace.today(), NOW)
+        assert {names[fronts[card_id]] for card_id in ids} == expected, query
+
+
+def not_indexed(workspace) -> int:
+    with workspace.collection.read() as conn:
+        return conn.exec_driver_sql(
+            f"SELECT (SELECT count(*) FROM {STALE}) + (SELECT count(*) FROM card"
+            f" WHERE id > (SELECT last_card_id FROM {INDEXED}))"
+        ).scalar_one()
+
+
+def test_a_search_indexes_the_cards_written_since_the_last(workspace):
+    assert not_indexed(workspace) == len(FRONTS)  # new: the import did nothing more
+    assert found(workspace, "is:new") and not_indexed(workspace) == len(FRONTS)
+    assert set(found(workspace, "rank")) == {"ndcg", "mrr"}
+    assert not_indexed(workspace) == 0
+    cards = CardRow.__table__
+    with workspace.collection.write() as conn:
+        conn.execute(update(cards).where(cards.c.front == FRONTS["mrr"]).values(back="qqq"))
+    assert not_indexed(workspace) == 1
+    assert found(workspace, "rank") == ["ndcg"]
+    assert found(workspace, "qqq") == ["mrr"]
+    assert not_indexed(workspace) == 0
+
+
+def test_a_search_never_waits_for_another_writer(workspace):
+    path = workspace.collection.sqlite_path
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another program in the middle of a write
+        started = time.monotonic()
+        assert set(found(workspace, "rank")) == {"ndcg", "mrr"}
+        assert time.monotonic() - started < 5  # the busy timeout is 10 s
+        assert not_indexed(workspace) == len(FRONTS)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert set(found(workspace, "rank")) == {"ndcg", "mrr"}
+    assert not_indexed(workspace) == 0
+
+
+def test_a_read_only_collection_is_searched_all_the_same(workspace):
+    path = workspace.collection.sqlite_path
+    workspace.collection.close()
+    collection = Collection(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        ids = search(collection, "rank", workspace.today(), NOW)
+        assert len(ids) == 2
+    finally:
+        collection.close()
 
 
 def test_the_retrievability_the_table_relies_on(workspace):
@@ -236,9 +411,12 @@ def test_injection_leaves_the_collection_intact(workspace):
         assert conn.execute(select(func.count()).select_from(CardRow.__table__)).scalar() == 8
 
 
-def test_query_values_are_bound_parameters_never_sql_text(workspace):
+@pytest.mark.parametrize(
+    "text_index", [None, TextIndex(last_card_id=9, stale=False), TextIndex(9, stale=True)]
+)
+def test_query_values_are_bound_parameters_never_sql_text(workspace, text_index):
     query = 'deck:"evil\' OR 1=1" tag:droptag topic:topicx wordx r<0.5 lapses>7'
-    clause = compile_query(parse(query), workspace.today(), NOW)
+    clause = compile_query(parse(query), workspace.today(), NOW, text_index=text_index)
     compiled = clause.compile(dialect=sqlite.dialect())
     sql = str(compiled)
     for value in ("evil", "droptag", "topicx", "wordx", "0.5", "7"):

@@ -2,6 +2,7 @@
 shows of the cards found. Headless: the browser screen drives it from a worker."""
 
 from .compile import compile_query, search
+from .index import update_text_index
 from .query import IS_VALUES, SearchError, parse
 from .recall import retrievability
 from .results import BrowserRow, CardDetail, HistoryEntry, card_detail, fetch_rows
@@ -18,4 +19,5 @@ __all__ = [
     "parse",
     "retrievability",
     "search",
+    "update_text_index",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 3  # the number of files in migrations/
+SCHEMA_VERSION = 4  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -126,14 +126,46 @@ def _migration_files() -> list[Path]:
     return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
 
 
+# A line of its own in a migration file: the statements after it run only on SQLite, all or
+# none. If this SQLite lacks something they need ("no such module: fts5", "no such tokenizer:
+# trigram"), the section is undone and the upgrade goes on without it: what such a section
+# builds must be something the program can do without (it checks for it before use).
+SQLITE_OPTIONAL = "-- sqlite, optional"
+
+
 def _statements(script: str) -> list[str]:
-    lines = [line for line in script.splitlines() if not line.lstrip().startswith("--")]
-    return [part.strip() for part in "\n".join(lines).split(";") if part.strip()]
+    """The statements of a script, in order. A statement ends at a `;` that completes it, so a
+    trigger's `BEGIN … END;` body stays in one piece."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        if not pending.strip() and line.lstrip().startswith("--"):
+            continue
+        pending += line
+        if line.rstrip().endswith(";") and sqlite3.complete_statement(pending):
+            statements.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements
 
 
-def _apply(conn: Connection, path: Path) -> None:
-    for statement in _statements(path.read_text(encoding="utf-8")):
+def _apply(conn: Connection, path: Path, is_sqlite: bool) -> None:
+    script, _, optional = path.read_text(encoding="utf-8").partition(f"\n{SQLITE_OPTIONAL}\n")
+    for statement in _statements(script):
         conn.exec_driver_sql(statement)
+    if not is_sqlite or not optional:
+        return
+    section = conn.begin_nested()
+    try:
+        for statement in _statements(optional):
+            conn.exec_driver_sql(statement)
+    except OperationalError as exc:
+        section.rollback()
+        if not str(exc.orig).startswith("no such "):
+            raise
+    else:
+        section.commit()
 
 
 def _migrate(conn: Connection, is_sqlite: bool) -> None:
@@ -141,5 +173,5 @@ def _migrate(conn: Connection, is_sqlite: bool) -> None:
     _refuse_newer(version)
     files = _migration_files()
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        _apply(conn, files[target - 1])
+        _apply(conn, files[target - 1], is_sqlite)
         _set_user_version(conn, is_sqlite, target)
