@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flashcards.deck import load_paths
 from flashcards.storage import Collection, import_decks
+from flashcards.storage.totals import recount
 
 from . import peer
 from .decks import DeckSet, write_decks
@@ -69,6 +70,17 @@ class Study:
     seconds: float  # how long building it took
 
 
+def _recount_totals(database: Path) -> None:
+    """The history went straight into the tables: count it into the totals the program keeps
+    as answers are given (what `flashcards doctor --fix` would do)."""
+    collection = Collection(str(database))
+    try:
+        with collection.write() as conn:
+            recount(conn)
+    finally:
+        collection.close()
+
+
 def build_study(folder: Path, cards: int, limits: tuple[int, int], with_peer: bool, log) -> Study:
     """Generate decks of `cards` cards, import them, and give every card about ten answers
     spread over the past year; then build Anki's equivalent."""
@@ -86,6 +98,7 @@ def build_study(folder: Path, cards: int, limits: tuple[int, int], with_peer: bo
     now = datetime.now(UTC)
     histories = place(simulate(min(cards, MAX_TEMPLATES)), cards, now)
     reviews = write_ours(str(ours), card_ids, histories)
+    _recount_totals(ours)
     config = write_config(folder / "config.toml", *limits)
     anki_path = None
     if with_peer:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
@@ -38,15 +38,14 @@ async def test_stats_screen_from_home(make_workspace, clock):
         assert "7 cards" in summary and "streak 3 days (longest 3)" in summary
         title = str(screen.query_one("#per-day-title", Static).render())
         assert "last 30 days: 6 answers" in title
-        decks = screen.query_one("#decks", DataTable)
-        assert {str(decks.get_row_at(i)[-1]) for i in range(decks.row_count)} == {"Alpha", "Beta"}
+        header, *decks = screen.tables["#decks"]
+        assert header[-1] == "Name" and {row[-1] for row in decks} == {"Alpha", "Beta"}
         await pilot.press("2")
         await settle(pilot)
         assert "last 90 days" in str(screen.query_one("#per-day-title", Static).render())
         await pilot.press("r")
         await settle(pilot)
-        simulation = screen.query_one("#simulation", DataTable)
-        rows = [simulation.get_row_at(i) for i in range(simulation.row_count)]
+        _, *rows = screen.tables["#simulation"]
         assert rows[0][0] == "0.70" and any(r[0] == "0.90 ← now" for r in rows)
         minutes = [float(r[2]) for r in rows]
         assert minutes[-1] > minutes[0]  # higher retention costs more time

@@ -19,6 +19,7 @@ from ..storage.backup import check_integrity
 from ..storage.collection import Collection
 from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
+from ..storage.totals import recount, totals_agree
 
 __all__ = ["Finding", "Report", "examine"]
 
@@ -31,7 +32,7 @@ answers_t = ExamAnswerRow.__table__
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    kind: str  # "integrity", "orphan", "state"
+    kind: str  # "integrity", "orphan", "state", "totals"
     message: str
     fixable: bool
     card_id: int | None = None  # for "state": the card whose state disagrees with its log
@@ -111,6 +112,10 @@ def examine(collection: Collection, config: Config, fix: bool = False) -> Report
     with collection.read() as conn:
         _orphans(conn, report)
         _states(conn, schedulers, report)
+        if not totals_agree(conn):
+            report.findings.append(
+                Finding("totals", "the statistics' totals disagree with the review log", True)
+            )
     if fix:
         _repair(collection, report, schedulers)
     return report
@@ -232,3 +237,7 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
                 f"card {card_id}: state set from its review log (stability "
                 f"{_show(replayed.stability)}, difficulty {_show(replayed.difficulty)})"
             )
+        if any(f.kind in ("totals", "orphan") for f in report.findings):
+            recount(conn)  # also after deleting orphaned reviews, which the totals counted
+            if any(f.kind == "totals" for f in report.findings):
+                report.fixed.append("statistics' totals counted again from the review log")

@@ -20,7 +20,7 @@ from ..config import Config
 from ..storage.cards import available_filter, count_if, overdue_order
 from ..storage.prepared import DriverConnection, Prepared, run
 from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
-from ..storage.tables import CardRow, DeckRow, ReviewRow
+from ..storage.tables import CardRow, DeckRow, ReviewDayRow, ReviewRow
 from .days import StudyDay
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
 cards = CardRow.__table__
 decks = DeckRow.__table__
 reviews = ReviewRow.__table__
+review_days = ReviewDayRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,43 +193,26 @@ def overview(
     )
 
 
-# Study days checked per query when counting a streak.
-_STREAK_BATCH = 32
-
-
-@cache
-def _studied_statement(days: int):
-    """One row telling, for each of `days` study days (parameters day0, day1...: ordinals),
-    whether it has an answer: a year-long streak takes a dozen queries instead of one a day.
-    Days are the ones stored with each answer, as the statistics count them."""
-    return select(
-        *(
-            exists().where(reviews.c.day == bindparam(f"day{i}"), reviews.c.state_before != MANUAL)
-            for i in range(days)
-        )
-    )
-
-
-def _studied(conn: Connection, ordinals: list[int]) -> list[bool]:
-    values = {f"day{i}": ordinal for i, ordinal in enumerate(ordinals)}
-    return [bool(flag) for flag in conn.execute(_studied_statement(len(ordinals)), values).one()]
-
-
 def streak_days(conn: Connection, day: StudyDay) -> int:
     """Consecutive study days with at least one answer, ending today (or yesterday, if today
-    has no answer yet: the streak is still alive)."""
+    has no answer yet: the streak is still alive). Read from the days' totals, newest first,
+    until the first gap."""
+    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
+    statement = (
+        select(review_days.c.day)
+        .where(review_days.c.day <= day.date.toordinal(), answers > 0)
+        .order_by(review_days.c.day.desc())
+    )
+    expected = day.date.toordinal()
     streak = 0
-    today = day.date.toordinal()
-    start = today
-    while True:
-        studied = _studied(conn, [start - i for i in range(_STREAK_BATCH)])
-        if start == today and not studied[0]:
-            studied = studied[1:]
-        for flag in studied:
-            if not flag:
-                return streak
-            streak += 1
-        start -= _STREAK_BATCH
+    for (studied,) in conn.execute(statement):
+        if studied == expected - 1 and streak == 0 and expected == day.date.toordinal():
+            expected -= 1  # nothing yet today: the streak runs to yesterday
+        if studied != expected:
+            break
+        streak += 1
+        expected -= 1
+    return streak
 
 
 def next_due(conn: Connection, now: datetime, deck_ids: list[int] | None = None) -> datetime | None:

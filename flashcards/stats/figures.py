@@ -1,23 +1,22 @@
 """The statistics: reviews per day, streaks, true retention, the forecast, card states and the
 weakest decks and topics. Headless: `flashcards stats` prints them and the stats screen draws
-them. Each figure is one or two aggregate queries over indexed columns."""
+them. They read the totals kept as answers are given (flashcards/storage/totals.py) and an
+index that holds every card column they need, never the review log or the cards' text."""
 
 from __future__ import annotations
 
 import bisect
-import math
-from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Connection, and_, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, and_, case, func, literal, select, type_coerce
 
 from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
-from ..storage.cards import count_if
-from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewRow
+from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
+from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
+from ..storage.totals import count_if
 from ..storage.types import to_millis
 
 __all__ = [
@@ -35,10 +34,9 @@ __all__ = [
 
 cards = CardRow.__table__
 decks = DeckRow.__table__
-reviews = ReviewRow.__table__
+review_days = ReviewDayRow.__table__
 exam_answers = ExamAnswerRow.__table__
 
-MATURE_DAYS = 21
 PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 
@@ -60,18 +58,13 @@ class DayFigures:
 def reviews_by_day(conn: Connection, today: StudyDay, days: int) -> list[DayFigures]:
     """The last `days` study days, oldest first, including days with no answers."""
     first = today.date.toordinal() - days + 1
-    statement = (
-        select(
-            reviews.c.day,
-            count_if(reviews.c.state_before.in_((NEW, LEARNING))),
-            count_if(reviews.c.state_before == REVIEW),
-            count_if(reviews.c.state_before == RELEARNING),
-            func.coalesce(func.sum(reviews.c.duration_ms), 0),
-        )
-        .where(reviews.c.day >= first, reviews.c.day <= today.date.toordinal())
-        .where(reviews.c.state_before != MANUAL)
-        .group_by(reviews.c.day)
-    )
+    statement = select(
+        review_days.c.day,
+        review_days.c.learning,
+        review_days.c.review,
+        review_days.c.relearning,
+        review_days.c.duration_ms,
+    ).where(review_days.c.day >= first, review_days.c.day <= today.date.toordinal())
     found = {row[0]: row[1:] for row in conn.execute(statement)}
     result = []
     for ordinal in range(first, today.date.toordinal() + 1):
@@ -84,8 +77,9 @@ def reviews_by_day(conn: Connection, today: StudyDay, days: int) -> list[DayFigu
 
 def study_days(conn: Connection) -> list[int]:
     """Every study day with at least one answer, as ordinals, ascending."""
-    statement = select(reviews.c.day).where(reviews.c.state_before != MANUAL).distinct()
-    return sorted(day for (day,) in conn.execute(statement))
+    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
+    statement = select(review_days.c.day).where(answers > 0).order_by(review_days.c.day)
+    return [day for (day,) in conn.execute(statement)]
 
 
 def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:
@@ -122,35 +116,29 @@ def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Ret
     """Pass rate of review cards' first answer each day (Again fails; Hard, Good, Easy pass),
     for young and mature cards (interval under / at least 21 days), over each period."""
     now_day = today.date.toordinal()
-    mature = reviews.c.interval_before >= MATURE_DAYS
-    passed = reviews.c.rating > 1
-    statement = (
-        select(reviews.c.day, mature, passed, func.count())
-        .where(
-            reviews.c.first_of_day.is_(True),
-            reviews.c.state_before == REVIEW,
-            reviews.c.day > now_day - max(PERIODS.values()),
-            reviews.c.day <= now_day,
-        )
-        .group_by(reviews.c.day, mature, passed)
-    )
-    counts = {name: {"young": [0, 0], "mature": [0, 0]} for name in PERIODS}
-    for day, is_mature, is_pass, count in conn.execute(statement):
+    statement = select(
+        review_days.c.day,
+        review_days.c.young_passed,
+        review_days.c.young_total,
+        review_days.c.mature_passed,
+        review_days.c.mature_total,
+    ).where(review_days.c.day > now_day - max(PERIODS.values()), review_days.c.day <= now_day)
+    counts = {name: [0, 0, 0, 0] for name in PERIODS}
+    for day, *values in conn.execute(statement):
         for name, length in PERIODS.items():
             if day > now_day - length:
-                cell = counts[name]["mature" if is_mature else "young"]
-                cell[0] += count if is_pass else 0
-                cell[1] += count
+                counts[name] = [a + b for a, b in zip(counts[name], values, strict=True)]
     result: dict[str, dict[str, Retention]] = {}
-    for name in PERIODS:
-        young = Retention(*counts[name]["young"])
-        old = Retention(*counts[name]["mature"])
+    for name, (young_passed, young_total, mature_passed, mature_total) in counts.items():
         result[name] = {
-            "young": young,
-            "mature": old,
-            "all": Retention(young.passed + old.passed, young.total + old.total),
+            "young": Retention(young_passed, young_total),
+            "mature": Retention(mature_passed, mature_total),
+            "all": Retention(young_passed + mature_passed, young_total + mature_total),
         }
     return result
+
+
+QUARTER_HOUR_MS = 15 * 60 * 1000
 
 
 def forecast(
@@ -158,39 +146,43 @@ def forecast(
 ) -> list[tuple[date, int]]:
     """Learning and review cards due on each of the next `days` study days (overdue ones count
     for today)."""
-    bounds = [today.next(i).end for i in range(days)]
-    statement = select(cards.c.due).where(
-        cards.c.retired.is_(False),
-        cards.c.suspended.is_(False),
-        cards.c.state.in_((LEARNING, REVIEW, RELEARNING)),
-        cards.c.due < bounds[-1],
+    bounds = [to_millis(today.next(i).end) for i in range(days)]
+    # Counted per quarter hour in SQL: every time zone's offset, hence every day's start, is a
+    # whole number of quarter hours, so a quarter hour never straddles two days.
+    due = type_coerce(cards.c.due, BigInteger)
+    quarter = due // QUARTER_HOUR_MS
+    statement = (
+        select(quarter, func.count())
+        .where(
+            cards.c.retired.is_(False),
+            cards.c.suspended.is_(False),
+            cards.c.state.in_((LEARNING, REVIEW, RELEARNING)),
+            due < bounds[-1],
+        )
+        .group_by(quarter)
     )
     counts = [0] * days
-    for (due,) in conn.execute(statement):
-        counts[bisect.bisect_right(bounds, due)] += 1
+    for start, count in conn.execute(statement):
+        counts[bisect.bisect_right(bounds, int(start) * QUARTER_HOUR_MS)] += count
     return [(today.next(i).date, counts[i]) for i in range(days)]
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
-    """Cards by state; suspended, leech and buried cards are also counted apart."""
+    """Cards by state; suspended, leech and buried cards are also counted apart. One pass of
+    conditional sums (the card index covers every column), no grouping to sort."""
+    active = cards.c.suspended.is_(False)
     buried = and_(cards.c.buried_until.is_not(None), cards.c.buried_until > now)
-    statement = (
-        select(cards.c.state, cards.c.suspended, cards.c.leech, buried, func.count())
-        .where(cards.c.retired.is_(False))
-        .group_by(cards.c.state, cards.c.suspended, cards.c.leech, buried)
-    )
-    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
-    result = dict.fromkeys(
-        ("new", "learning", "review", "relearning", "suspended", "leech", "buried"), 0
-    )
-    for state, suspended, leech, is_buried, count in conn.execute(statement):
-        if suspended:
-            result["suspended"] += count
-        else:
-            result[names[state]] += count
-        result["leech"] += count if leech else 0
-        result["buried"] += count if is_buried else 0
-    return result
+    statement = select(
+        count_if(active & (cards.c.state == NEW)),
+        count_if(active & (cards.c.state == LEARNING)),
+        count_if(active & (cards.c.state == REVIEW)),
+        count_if(active & (cards.c.state == RELEARNING)),
+        count_if(cards.c.suspended.is_(True)),
+        count_if(cards.c.leech.is_(True)),
+        count_if(buried),
+    ).where(cards.c.retired.is_(False))
+    names = ("new", "learning", "review", "relearning", "suspended", "leech", "buried")
+    return dict(zip(names, (int(v or 0) for v in conn.execute(statement).one()), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,63 +206,66 @@ class AreaFigures:
 def weak_areas(
     conn: Connection, config: Config, today: StudyDay, now: datetime
 ) -> tuple[list[AreaFigures], list[AreaFigures]]:
-    """Per deck and per topic, weakest first: what to study before the interview."""
+    """Per deck and per topic, weakest first: what to study before the interview. Recall now
+    is FSRS's retrievability averaged over the cards studied; retention is true retention over
+    each card's whole history (kept on the card as it is answered)."""
     parameters = make_scheduler(config).parameters
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-    now_ms = to_millis(now)
-    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0.0, 0])
-    area_of: dict[int, tuple[str, str]] = {}
+    last = type_coerce(cards.c.last_review, BigInteger)  # the stored milliseconds, as is
+    studied = and_(cards.c.stability > 0, cards.c.last_review.is_not(None))
+    elapsed_days = (literal(to_millis(now), BigInteger) - last) / 86_400_000.0
+    recall = func.power(
+        1 + literal(factor) * case((elapsed_days > 0, elapsed_days), else_=0.0) / cards.c.stability,
+        literal(decay),
+    )
     statement = (
         select(
-            cards.c.id,
-            decks.c.name,
+            cards.c.deck_id,
             cards.c.topic,
-            cards.c.stability,
-            type_coerce(cards.c.last_review, BigInteger),  # the stored milliseconds, as is
-            cards.c.lapses,
+            func.count(),
+            count_if(studied),
+            func.sum(case((studied, recall), else_=None)),
+            func.sum(cards.c.lapses),
+            func.sum(cards.c.recall_passed),
+            func.sum(cards.c.recall_total),
         )
-        .join(decks, decks.c.id == cards.c.deck_id)
         .where(cards.c.retired.is_(False))
+        .group_by(cards.c.deck_id, cards.c.topic)
     )
-    for card_id, deck, topic, stability, last_review, lapses in conn.execute(statement):
-        area_of[card_id] = (deck, topic)
-        entry = sums[(deck, topic)]
-        entry[0] += 1
-        entry[3] += lapses
-        if stability and last_review is not None:
-            elapsed = max(0.0, (now_ms - last_review) / 86_400_000)
-            entry[1] += 1
-            entry[2] += math.pow(1 + factor * elapsed / stability, decay)
-    retention = _retention_by_area(conn, today, area_of)
+    names = dict(conn.execute(select(decks.c.id, decks.c.name)).all())
     exams = _exam_scores(conn)
-
-    def figures(keys, deck: str, topic: str) -> AreaFigures:
-        count = sum(sums[k][0] for k in keys)
-        reviewed = sum(sums[k][1] for k in keys)
-        r_sum = sum(sums[k][2] for k in keys)
-        lapses = sum(sums[k][3] for k in keys)
-        passed = sum(retention.get(k, (0, 0))[0] for k in keys)
-        total = sum(retention.get(k, (0, 0))[1] for k in keys)
-        credit = sum(exams.get(k, (0.0, 0))[0] for k in keys)
-        asked = sum(exams.get(k, (0.0, 0))[1] for k in keys)
-        return AreaFigures(
-            deck=deck,
-            topic=topic,
-            cards=int(count),
-            reviewed=int(reviewed),
-            retrievability=r_sum / reviewed if reviewed else None,
-            retention=passed / total if total else None,
-            lapses=int(lapses),
-            exam_score=credit / asked if asked else None,
-        )
-
-    by_deck_keys: dict[str, list] = defaultdict(list)
-    for key in sums:
-        by_deck_keys[key[0]].append(key)
-    deck_rows = [figures(keys, deck, "") for deck, keys in by_deck_keys.items()]
-    topic_rows = [figures([key], key[0], key[1]) for key in sums if key[1]]
+    by_deck: dict[str, list[float]] = {}
+    topic_rows = []
+    result = conn.execute(statement)
+    try:  # plain numbers and strings: read them from the driver without wrapping each row
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    for deck_id, topic, *values in rows:
+        deck = names[deck_id]
+        totals = by_deck.setdefault(deck, [0.0] * 8)
+        credit, asked = exams.get((deck, topic), (0.0, 0))
+        for index, value in enumerate((*values, credit, asked)):
+            totals[index] += value or 0
+        if topic:
+            topic_rows.append(_area(deck, topic, values, credit, asked))
+    deck_rows = [_area(deck, "", totals[:6], *totals[6:]) for deck, totals in by_deck.items()]
     return sorted(deck_rows, key=_weakness), sorted(topic_rows, key=_weakness)
+
+
+def _area(deck: str, topic: str, values, credit: float, asked: float) -> AreaFigures:
+    count, reviewed, r_sum, lapses, passed, total = (v or 0 for v in values)
+    return AreaFigures(
+        deck=deck,
+        topic=topic,
+        cards=int(count),
+        reviewed=int(reviewed),
+        retrievability=r_sum / reviewed if reviewed else None,
+        retention=passed / total if total else None,
+        lapses=int(lapses),
+        exam_score=credit / asked if asked else None,
+    )
 
 
 def _weakness(area: AreaFigures) -> tuple:
@@ -280,29 +275,6 @@ def _weakness(area: AreaFigures) -> tuple:
     if not measured:
         return (1, 0.0, area.name)
     return (0, min(measured), area.name)
-
-
-def _retention_by_area(
-    conn: Connection, today: StudyDay, area_of: dict[int, tuple[str, str]]
-) -> dict[tuple[str, str], tuple[int, int]]:
-    """True retention over the last year per (deck, topic): counted per card in SQL (no join
-    over the review log), then gathered by area."""
-    statement = (
-        select(reviews.c.card_id, count_if(reviews.c.rating > 1), func.count())
-        .where(
-            reviews.c.first_of_day.is_(True),
-            reviews.c.state_before == REVIEW,
-            reviews.c.day > today.date.toordinal() - 365,
-        )
-        .group_by(reviews.c.card_id)
-    )
-    result: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for card_id, passed, total in conn.execute(statement):
-        area = area_of.get(card_id)
-        if area is not None:
-            result[area][0] += int(passed or 0)
-            result[area][1] += int(total)
-    return {area: (p, n) for area, (p, n) in result.items()}
 
 
 def _exam_scores(conn: Connection) -> dict[tuple[str, str], tuple[float, int]]:
@@ -356,9 +328,17 @@ def collect(workspace, days: int = 30) -> dict:
 
 
 def _area_json(area: AreaFigures) -> dict:
-    data = asdict(area)
-    data["name"] = area.name
-    for key in ("retrievability", "retention", "exam_score"):
-        if data[key] is not None:
-            data[key] = round(data[key], 4)
-    return data
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return {
+        "deck": area.deck,
+        "topic": area.topic,
+        "cards": area.cards,
+        "reviewed": area.reviewed,
+        "retrievability": rounded(area.retrievability),
+        "retention": rounded(area.retention),
+        "lapses": area.lapses,
+        "exam_score": rounded(area.exam_score),
+        "name": area.name,
+    }

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Connection,
     and_,
     bindparam,
-    case,
     delete,
     func,
     insert,
@@ -25,6 +24,7 @@ from sqlalchemy import (
 from .prepared import DriverConnection, Prepared, run
 from .records import CardRecord, card_columns
 from .tables import CardRow, DeckRow, ReviewRow
+from .totals import add_to_day, count_if
 from .types import to_millis
 
 __all__ = [
@@ -58,11 +58,6 @@ class ReviewEntry:
     difficulty: float | None
     day: int = 0  # the study day, as date.toordinal()
     first_of_day: bool = True  # the card's first answer that study day
-
-
-def count_if(condition):
-    """SUM of 1 over the rows where `condition` holds."""
-    return func.sum(case((condition, 1), else_=0))
 
 
 def active_filter():
@@ -111,7 +106,7 @@ def fetch_card(conn: Connection | DriverConnection, card_id: int) -> CardRecord 
 # columns named in ANSWER_SETS; then the review log entry, returning its id.
 _ANSWER_SETS = (
     "state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses",
-    "leech", "suspended", "modified_at",
+    "leech", "suspended", "modified_at", "recall_passed", "recall_total",
 )  # fmt: skip
 _UPDATE_ANSWERED = Prepared(
     update(cards).where(
@@ -136,8 +131,9 @@ def record_answer(
     entry: ReviewEntry,
     now: datetime,
 ) -> int | None:
-    """Store an answer if the card is still as it was read; return the review's id, or None
-    when another program answered or changed the card in the meantime."""
+    """Store an answer if the card is still as it was read, and count it in its day's totals;
+    return the review's id, or None when another program answered or changed the card in the
+    meantime."""
     updated = run(
         conn,
         _UPDATE_ANSWERED,
@@ -156,10 +152,13 @@ def record_answer(
             "leech": after.leech,
             "suspended": after.suspended,
             "modified_at": now,
+            "recall_passed": after.recall_passed,
+            "recall_total": after.recall_total,
         },
     )
     if updated.rowcount != 1:
         return None
+    add_to_day(conn, entry)
     return run(
         conn,
         _INSERT_REVIEW,
@@ -182,7 +181,8 @@ def record_answer(
 def restore_card(
     conn: Connection, record: CardRecord, now: datetime, review_id: int | None = None
 ) -> None:
-    """Put a card back exactly as `record` holds it (undo), removing the review it caused."""
+    """Put a card back exactly as `record` holds it (undo), removing the review it caused and
+    taking that answer out of its day's totals."""
     conn.execute(
         update(cards)
         .where(cards.c.id == record.id)
@@ -199,10 +199,17 @@ def restore_card(
             suspended=record.suspended,
             buried_until=record.buried_until,
             modified_at=now,
+            recall_passed=record.recall_passed,
+            recall_total=record.recall_total,
         )
     )
-    if review_id is not None:
-        conn.execute(delete(reviews).where(reviews.c.id == review_id))
+    if review_id is None:
+        return
+    review = conn.execute(select(reviews).where(reviews.c.id == review_id)).one_or_none()
+    if review is None:
+        return
+    add_to_day(conn, review, sign=-1)
+    conn.execute(delete(reviews).where(reviews.c.id == review_id))
 
 
 def set_flags(conn: Connection, ids: list[int], now: datetime, **flags) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 4  # the number of files in migrations/
+SCHEMA_VERSION = 5  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -32,7 +33,18 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    try:  # the statistics need power(); SQLite has it when built with its math functions
+        cursor.execute("SELECT power(2, 0.5)")
+    except sqlite3.OperationalError:
+        dbapi_connection.create_function("power", 2, _power, deterministic=True)
     cursor.close()
+
+
+def _power(base, exponent):
+    try:
+        return None if base is None or exponent is None else math.pow(base, exponent)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _begin(conn) -> None:

@@ -45,6 +45,8 @@ class CardRecord:
     last_review: datetime | None
     reps: int
     lapses: int
+    recall_passed: int = 0  # true retention's counts over the card's history
+    recall_total: int = 0
 
     @property
     def is_new(self) -> bool:
@@ -82,7 +84,8 @@ class CardRecord:
         (
             card_id, deck_id, deck_name, kind, front, back, choices, answers, topic, tags,
             source_file, source_line, sibling_key, retired, suspended, leech, buried_until,
-            state, step, stability, difficulty, due, last_review, reps, lapses,
+            state, step, stability, difficulty, due, last_review, reps, lapses, recall_passed,
+            recall_total,
         ) = row  # fmt: skip
         return cls(
             id=card_id,
@@ -110,6 +113,8 @@ class CardRecord:
             last_review=last_review,
             reps=reps,
             lapses=lapses,
+            recall_passed=recall_passed,
+            recall_total=recall_total,
         )
 
 
@@ -145,4 +150,6 @@ def card_columns():
         c.last_review,
         c.reps,
         c.lapses,
+        c.recall_passed,
+        c.recall_total,
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index
+from sqlalchemy import BigInteger, Column, Index
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
 
-__all__ = ["CardRow", "DeckRow", "MetaRow", "ReviewRow"]
+__all__ = ["CardRow", "DeckRow", "MetaRow", "ReviewDayRow", "ReviewRow"]
 
 
 def _utc(*, nullable: bool = False, index: bool = False) -> Column:
@@ -43,6 +43,25 @@ class CardRow(SQLModel, table=True):
         Index("ix_card_deck_position", "deck_id", "position"),
         Index(
             "ix_card_deck_queue", "deck_id", "retired", "suspended", "state", "due", "buried_until"
+        ),
+        # Every column the statistics (and searches by recall, lapses, state) read of a card
+        # (schema 5): they never touch its text.
+        Index(
+            "ix_card_statistics",
+            "retired",
+            "deck_id",
+            "topic",
+            "state",
+            "suspended",
+            "leech",
+            "buried_until",
+            "stability",
+            "last_review",
+            "lapses",
+            "recall_passed",
+            "recall_total",
+            "due",
+            "reps",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +96,10 @@ class CardRow(SQLModel, table=True):
     lapses: int = 0
     created_at: datetime = Field(sa_column=_utc())
     modified_at: datetime = Field(sa_column=_utc())
+    # True retention's counts over the card's whole history (schema 5): its first answers of a
+    # day in the review state, and how many of those were not Again.
+    recall_passed: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    recall_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class ReviewRow(SQLModel, table=True):
@@ -96,6 +119,24 @@ class ReviewRow(SQLModel, table=True):
     first_of_day: bool = True
     stability: float | None = None
     difficulty: float | None = None
+
+
+class ReviewDayRow(SQLModel, table=True):
+    """One study day's answers (manual changes excluded), kept up to date as answers are given
+    and undone (schema 5): the statistics read these instead of the review log."""
+
+    __tablename__ = "review_day"
+    day: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    learning: int = 0  # answers to new cards and learning steps
+    review: int = 0
+    relearning: int = 0
+    duration_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    # True retention: first answers that day of review cards, young (interval under 21 days)
+    # and mature, and how many of those were not Again.
+    young_passed: int = 0
+    young_total: int = 0
+    mature_passed: int = 0
+    mature_total: int = 0
 
 
 class ExamRow(SQLModel, table=True):

@@ -22,6 +22,7 @@ from ..scheduling.scheduler import Outcome, make_scheduler, outcomes
 from ..storage.cards import ReviewEntry, fetch_card, record_answer, restore_card, set_flags
 from ..storage.collection import Collection
 from ..storage.records import LEARNING, RELEARNING, CardRecord
+from ..storage.totals import counts_for_retention
 
 __all__ = ["AnswerResult", "ReviewSession"]
 
@@ -152,7 +153,14 @@ class ReviewSession:
         now = self.clock.now()
         duration = int((now - (self._shown_at or now)).total_seconds() * 1000)
         today = self._today()
+        first_of_day = before.last_review is None or before.last_review < today.start
         after = before.with_fsrs(outcome.card, reps=outcome.reps, lapses=outcome.lapses)
+        if counts_for_retention(before.state, first_of_day):
+            after = replace(
+                after,
+                recall_passed=before.recall_passed + (rating > 1),
+                recall_total=before.recall_total + 1,
+            )
         if outcome.became_leech:
             after = replace(after, leech=True, suspended=True)
         entry = ReviewEntry(
@@ -170,7 +178,7 @@ class ReviewSession:
             difficulty=outcome.card.difficulty,
             day=today.date.toordinal(),
             # Answered earlier today exactly when its last answer falls after today's start.
-            first_of_day=before.last_review is None or before.last_review < today.start,
+            first_of_day=first_of_day,
         )
         with self.collection.driver_write() as conn:
             review_id = record_answer(conn, before, after, entry, now)

@@ -6,22 +6,46 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
 from ...terminal_text import inert
 from ..widgets.heatmap import Heatmap
 from .base import BaseScreen
 
+TOPICS_SHOWN = 40  # the weakest; `flashcards stats --json` has the rest
+
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
+
+
+def _table(columns: list[str], rows: list[list[str]], align: str) -> Text:
+    """A read-only table as plain text: a bold header, a rule, aligned columns (`align` has an
+    "l" or an "r" per column). Built once; a DataTable or a Rich table is measured and laid out
+    again at every redraw, which costs far more for figures that never change on screen."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        padded = []
+        for cell, width, side in zip(cells, widths, align, strict=True):
+            gap = " " * (width - cell_len(cell))  # by terminal cells: wide characters count 2
+            padded.append(gap + cell if side == "r" else cell + gap)
+        return "  ".join(padded).rstrip()
+
+    table = Text()
+    table.append(line(columns), style="bold")
+    table.append("\n" + "─" * (sum(widths) + 2 * (len(widths) - 1)), style="dim")
+    for row in rows:
+        table.append("\n" + line(row))
+    return table
 
 
 class StatsScreen(BaseScreen):
@@ -30,7 +54,8 @@ class StatsScreen(BaseScreen):
     StatsScreen VerticalScroll { padding: 0 1; }
     StatsScreen .section { text-style: bold; margin-top: 1; }
     StatsScreen PlotextPlot { height: 14; }
-    StatsScreen DataTable { height: auto; max-height: 24; }
+    StatsScreen .chart { display: none; }
+    StatsScreen .table { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     StatsScreen #summary { height: auto; }
     """
     BINDINGS = [
@@ -54,35 +79,36 @@ class StatsScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.days = 30
+        self.tables: dict[str, list[list[str]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Statistics", id="title")
         with VerticalScroll():
             yield Static("Loading…", id="summary")
             yield Static("Reviews per day", classes="section", id="per-day-title")
-            yield PlotextPlot(id="per-day")
+            yield PlotextPlot(id="per-day", classes="chart")
             yield Static("Study days", classes="section")
             yield Heatmap(id="heatmap")
             yield Static("True retention", classes="section", id="retention-title")
-            yield DataTable(id="retention", cursor_type="none")
+            yield Static(id="retention", classes="table")
             yield Static("Due in the next 30 days", classes="section")
-            yield PlotextPlot(id="forecast")
+            yield PlotextPlot(id="forecast", classes="chart")
             yield Static("Cards by state", classes="section")
-            yield DataTable(id="states", cursor_type="none")
+            yield Static(id="states", classes="table")
             yield Static("Decks, weakest first", classes="section")
-            yield DataTable(id="decks", cursor_type="none", zebra_stripes=True)
-            yield Static("Topics, weakest first", classes="section")
-            yield DataTable(id="topics", cursor_type="none", zebra_stripes=True)
+            yield Static(id="decks", classes="table")
+            yield Static("Topics, weakest first", classes="section", id="topics-title")
+            yield Static(id="topics", classes="table")
             yield Static("Exam scores", classes="section")
             yield Static("", id="exams-note")
-            yield PlotextPlot(id="exams")
+            yield PlotextPlot(id="exams", classes="chart")
             yield Static("Choosing desired retention", classes="section")
             yield Static(
                 "Press [b]r[/b] to simulate your collection over the next year at each desired "
                 "retention (takes a few seconds).",
                 id="simulation-note",
             )
-            yield DataTable(id="simulation", cursor_type="none")
+            yield Static(id="simulation", classes="table")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -101,6 +127,10 @@ class StatsScreen(BaseScreen):
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
+        with self.app.batch_update():  # one layout and one redraw for all the figures
+            self._show(message)
+
+    def _show(self, message: Loaded) -> None:
         figures = message.figures
         today = date.fromisoformat(figures["reviews_per_day"][-1]["date"])
         streak = figures["streak"]
@@ -109,20 +139,29 @@ class StatsScreen(BaseScreen):
             f"[b]{figures['reviews_today']}[/b] answered today · streak [b]{streak['current']}[/b] "
             f"day{'s' * (streak['current'] != 1)} (longest {streak['longest']})"
         )
+        for plot in self.query(".chart"):
+            plot.display = True  # hidden until there is something to draw
         self._per_day(figures["reviews_per_day"], message.days)
         self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26)
         self._retention(figures)
         self._forecast(figures["forecast"])
         self._states(figures["card_states"])
         self._areas("#decks", figures["decks"])
-        self._areas("#topics", figures["topics"])
+        topics = figures["topics"]
+        if len(topics) > TOPICS_SHOWN:
+            self.query_one("#topics-title", Static).update(
+                f"Topics, weakest first: the {TOPICS_SHOWN} weakest of {len(topics)} "
+                "(`flashcards stats --json` lists them all)"
+            )
+        self._areas("#topics", topics[:TOPICS_SHOWN])
         self._exams(figures["exams"])
 
     def _per_day(self, days: list[dict], count: int) -> None:
         minutes = sum(d["seconds"] for d in days) / 60
         answers = sum(d["total"] for d in days)
         self.query_one("#per-day-title", Static).update(
-            f"Reviews per day, last {count} days: {answers} answers in {minutes:.0f} minutes  "
+            f"Reviews per day, last {count} days: {answers} answer{'s' * (answers != 1)} in "
+            f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}  "
             "[blue]■[/] learning [green]■[/] review [red]■[/] relearning"
         )
         plot = self.query_one("#per-day", PlotextPlot)
@@ -148,17 +187,17 @@ class StatsScreen(BaseScreen):
             f"True retention (first answer of a review card each day; desired "
             f"{figures['desired_retention']:.0%})"
         )
-        table = self.query_one("#retention", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Period", "Young (<21d)", "Mature", "All")
-        for period, groups in figures["true_retention"].items():
-            table.add_row(
+        rows = [
+            [
                 f"last {period}",
                 *(
                     f"{_percent(groups[g]['rate'])} of {groups[g]['total']}"
                     for g in ("young", "mature", "all")
                 ),
-            )
+            ]
+            for period, groups in figures["true_retention"].items()
+        ]
+        self._show_table("#retention", ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr")
 
     def _forecast(self, forecast: list[dict]) -> None:
         plot = self.query_one("#forecast", PlotextPlot)
@@ -171,24 +210,30 @@ class StatsScreen(BaseScreen):
         plot.refresh()
 
     def _states(self, states: dict) -> None:
-        table = self.query_one("#states", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*(name.capitalize() for name in states))
-        table.add_row(*(str(count) for count in states.values()))
+        columns = [name.capitalize() for name in states]
+        self._show_table("#states", columns, [[str(n) for n in states.values()]], "r" * len(states))
 
     def _areas(self, selector: str, areas: list[dict]) -> None:
-        table = self.query_one(selector, DataTable)
-        table.clear(columns=True)
-        table.add_columns("Recall now", "Retention", "Exams", "Cards", "Lapses", "Name")
-        for area in areas:
-            table.add_row(
+        rows = [
+            [
                 _percent(area["retrievability"]),
                 _percent(area["retention"]),
                 _percent(area["exam_score"]),
                 str(area["cards"]),
                 str(area["lapses"]),
-                Text(inert(area["name"])),
-            )
+                inert(area["name"]),
+            ]
+            for area in areas
+        ]
+        columns = ["Recall now", "Retention", "Exams", "Cards", "Lapses", "Name"]
+        self._show_table(selector, columns, rows, "rrrrrl")
+
+    def _show_table(self, selector: str, columns: list[str], rows: list[list[str]], align: str):
+        """Draw a table; `self.tables` keeps what each one shows (its header and rows)."""
+        self.tables[selector] = [columns, *rows]
+        widget = self.query_one(selector, Static)
+        widget.update(_table(columns, rows, align))
+        return widget
 
     def _exams(self, exams: list[dict]) -> None:
         plot = self.query_one("#exams", PlotextPlot)
@@ -228,18 +273,19 @@ class StatsScreen(BaseScreen):
             f"{source}. Set the one you choose with "
             "`flashcards optimize --retention` or in the config file."
         )
-        table = self.query_one("#simulation", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Retention", "Reviews/day", "Minutes/day", "Cards known")
+        rows = []
         for row in choice.rows:
             mark = " ← now" if abs(row.desired_retention - choice.current) < 1e-9 else ""
-            table.add_row(
-                f"{row.desired_retention:.2f}{mark}",
-                f"{row.reviews_per_day:.1f}",
-                f"{row.minutes_per_day:.1f}",
-                f"{row.cards_known:.0f}",
+            rows.append(
+                [
+                    f"{row.desired_retention:.2f}{mark}",
+                    f"{row.reviews_per_day:.1f}",
+                    f"{row.minutes_per_day:.1f}",
+                    f"{row.cards_known:.0f}",
+                ]
             )
-        self.query_one("#simulation", DataTable).scroll_visible()
+        columns = ["Retention", "Reviews/day", "Minutes/day", "Cards known"]
+        self._show_table("#simulation", columns, rows, "lrrr").scroll_visible()
 
     def action_help(self) -> None:
         from .help import HelpScreen
