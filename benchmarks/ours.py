@@ -94,6 +94,20 @@ def stats_screen(database: Path, config: Path) -> float:
         workspace.close()
 
 
+def index_for_search(database: Path) -> float:
+    """Seconds to bring the search's text indexes up to date after the import (what the first
+    text search after an import does)."""
+    from flashcards.search import update_text_index
+
+    collection = Collection(str(database))
+    try:
+        start = time.perf_counter()
+        update_text_index(collection)
+        return time.perf_counter() - start
+    finally:
+        collection.close()
+
+
 SEARCHES = (
     "drift",  # text in front or back
     '"the drift monitor"',
