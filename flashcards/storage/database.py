@@ -13,6 +13,7 @@ __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "dat
 
 SCHEMA_VERSION = 5  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
+WAL_CHECKPOINT_PAGES = 10_000
 
 
 class CollectionError(Exception):
@@ -32,6 +33,12 @@ def _sqlite_settings(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous = NORMAL")
+    # Each answer is its own commit. Checkpointing the write-ahead log every 1,000 pages (the
+    # default: about every 100 answers) made a third of the cost of an answer; every 10,000
+    # pages it is a pause of some 60 ms once in about 1,000 answers. The log is cut back to
+    # 16 MiB after a checkpoint, and deleted when the collection is closed.
+    cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
+    cursor.execute(f"PRAGMA journal_size_limit = {16 * 1024 * 1024}")
     cursor.execute("PRAGMA foreign_keys = ON")
     try:  # the statistics need power(); SQLite has it when built with its math functions
         cursor.execute("SELECT power(2, 0.5)")

@@ -45,12 +45,19 @@ class _Form:
             processor = binds[name].type._cached_bind_processor(dialect)
             if processor is not None:
                 self.convert[name] = processor
+        self.plan = [(name, self.convert.get(name)) for name in self.names]
         selected = getattr(statement, "exported_columns", ())
         processors = [column.type._cached_result_processor(dialect, None) for column in selected]
         self.results = [(i, p) for i, p in enumerate(processors) if p is not None]
         self._expanded_sql: dict[tuple[int, ...], str] = {}
 
     def bind(self, params: dict[str, Any]) -> tuple[str, Any]:
+        if self.positional and not self.expanding:  # the common case, kept short
+            ordered = []
+            for name, convert in self.plan:
+                value = params[name] if name in params else self.defaults[name]
+                ordered.append(value if convert is None else convert(value))
+            return self.sql, ordered
         values = {**self.defaults, **params}
         for name, convert in self.convert.items():
             value = values[name]

@@ -65,9 +65,11 @@ class CardRecord:
             last_review=self.last_review,
         )
 
-    def with_fsrs(self, card: fsrs.Card, *, reps: int, lapses: int) -> CardRecord:
+    def with_fsrs(self, card: fsrs.Card, *, reps: int, lapses: int, **changes) -> CardRecord:
+        """This card with the state FSRS gave it (and any other `changes`)."""
         return replace(
             self,
+            **changes,
             state=int(card.state),
             step=card.step,
             stability=card.stability,

@@ -6,7 +6,7 @@ removes its review log entry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..clock import Clock
@@ -68,13 +68,20 @@ class ReviewSession:
         self.current_outcomes: dict[int, Outcome] = {}
         self._shown_at: datetime | None = None
         self._undo: list[_Undo] = []
+        self._known_day: StudyDay | None = None
         self.day = self._today()
         with collection.read() as conn:
             self._retention = {info.id: info.desired_retention for info in deck_infos(conn, config)}
             self.plan = plan_queue(conn, config, self.day, clock.now(), deck_ids, ahead=ahead)
 
     def _today(self) -> StudyDay:
-        return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
+        """The study day now; worked out again only once `now` leaves the last one (the
+        instants where a day starts and ends are exact, daylight-saving changes included)."""
+        now = self.clock.now()
+        known = self._known_day
+        if known is None or not known.start <= now < known.end:
+            known = self._known_day = study_day(now, self.zone, self.config.rollover_hour)
+        return known
 
     @property
     def left(self) -> int:
@@ -154,15 +161,15 @@ class ReviewSession:
         duration = int((now - (self._shown_at or now)).total_seconds() * 1000)
         today = self._today()
         first_of_day = before.last_review is None or before.last_review < today.start
-        after = before.with_fsrs(outcome.card, reps=outcome.reps, lapses=outcome.lapses)
+        changes = {}
         if counts_for_retention(before.state, first_of_day):
-            after = replace(
-                after,
+            changes.update(
                 recall_passed=before.recall_passed + (rating > 1),
                 recall_total=before.recall_total + 1,
             )
         if outcome.became_leech:
-            after = replace(after, leech=True, suspended=True)
+            changes.update(leech=True, suspended=True)
+        after = before.with_fsrs(outcome.card, reps=outcome.reps, lapses=outcome.lapses, **changes)
         entry = ReviewEntry(
             rating=rating,
             reviewed_at=outcome.card.last_review or now,
