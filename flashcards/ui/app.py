@@ -10,9 +10,10 @@ from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
-from .screens.exam import ExamScreen
-from .screens.home import HomeScreen
 from .screens.review import ReviewScreen
+
+# The home and exam screens are imported where they are first shown: `flashcards review`
+# needs neither before its first card is on screen.
 
 __all__ = ["FlashcardsApp"]
 
@@ -44,8 +45,12 @@ class FlashcardsApp(App[None]):
         if self.start == "review":
             self.start_review(self.start_deck_ids)
         elif self.start == "exam":
+            from .screens.exam import ExamScreen
+
             self.push_screen(ExamScreen(self.start_exam_session, self.start_note))
         else:
+            from .screens.home import HomeScreen
+
             self.push_screen(HomeScreen())
 
     def start_exam(self, deck_ids: list[int] | None = None) -> None:
@@ -57,6 +62,8 @@ class FlashcardsApp(App[None]):
         except ExamError as exc:
             self.notify(str(exc), severity="error")
             return
+        from .screens.exam import ExamScreen
+
         self.push_screen(ExamScreen(session, note))
 
     def start_review(self, deck_ids: list[int] | None) -> None:
@@ -81,6 +88,8 @@ class FlashcardsApp(App[None]):
         return True
 
     def pop_to_home(self) -> None:
+        from .screens.home import HomeScreen
+
         while len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen):
             self.pop_screen()
         if not isinstance(self.screen, HomeScreen):
