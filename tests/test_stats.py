@@ -103,6 +103,21 @@ def test_streaks():
     assert streaks([], Day(5)) == (0, 0)
 
 
+def test_forecast_days_end_at_the_local_rollover_in_a_quarter_hour_zone(make_workspace, clock):
+    # Kathmandu is UTC+05:45: the study day ends at 04:00 local, 22:15 UTC the day before.
+    workspace = make_workspace({"d.md": basic_deck(3)}, zone="Asia/Kathmandu")
+    ids = list(ids_by_front(workspace).values())
+    day = workspace.today()
+    assert (day.end.hour, day.end.minute) == (22, 15)
+    last_moment = day.end - timedelta(milliseconds=1)
+    make_review_card(workspace, ids[0], last_moment, 5)  # the last millisecond of today
+    make_review_card(workspace, ids[1], day.end, 5)  # the first of tomorrow
+    make_review_card(workspace, ids[2], day.end + timedelta(minutes=14, seconds=59), 5)
+    with workspace.collection.read() as conn:
+        due = forecast(conn, day, clock.now(), days=2)
+    assert [n for _, n in due] == [1, 2]
+
+
 def test_forecast_and_states(make_workspace, clock):
     workspace = make_workspace({"d.md": basic_deck(5)})
     ids = list(ids_by_front(workspace).values())
