@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
 from flashcards.scheduling.queue import due_learning
 from flashcards.storage.cards import fetch_card, fetch_cards
-from flashcards.storage.prepared import Prepared, run
+from flashcards.storage.prepared import DriverConnection, Prepared, run
 from flashcards.storage.records import LEARNING
 from flashcards.storage.tables import CardRow
 
@@ -71,6 +72,24 @@ def test_in_lists_of_any_length(make_workspace, count):
         ordinary = [row[0] for row in run(conn, statement, {"ids": wanted}).rows]
     assert by_driver == ordinary == wanted
     assert again == [1, 3]
+
+
+@pytest.mark.parametrize("paramstyle", ["qmark", "named"])
+def test_positional_and_named_parameter_styles_give_the_same(make_workspace, tmp_path, paramstyle):
+    """SQLite's driver takes both styles, so both code paths run for real here (other
+    databases' drivers use the named or the format style)."""
+    workspace = make_workspace(DECK)
+    with workspace.collection.read() as conn:
+        ordinary = fetch_cards(conn, [1, 2, 3])
+    raw = sqlite3.connect(tmp_path / "collection.sqlite3")
+    try:
+        driver = DriverConnection(raw, SQLiteDialect_pysqlite(paramstyle=paramstyle))
+        assert fetch_cards(driver, [1, 2, 3]) == ordinary  # an IN list, with conversions
+        assert fetch_cards(driver, []) == {}
+        assert fetch_card(driver, 2) == ordinary[2]
+        assert due_learning(driver, ordinary[1].due, [1, 2]) is None  # none is learning
+    finally:
+        raw.close()
 
 
 def test_datetime_parameters_convert_at_the_one_boundary(make_workspace, clock):

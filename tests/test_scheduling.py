@@ -134,6 +134,22 @@ def test_limits_reset_at_rollover(make_workspace, clock):
     assert workspace.overview().new == 3
 
 
+def test_a_session_left_open_over_the_rollover_starts_the_new_day(make_workspace, clock):
+    workspace = make_workspace({"d.md": basic_deck(10)}, new_per_day=2)
+    session = workspace.review_session()
+    assert len(study(session, rating=4)) == 2
+    assert session.next_card() is None  # the day's new cards are used
+    clock.instant = datetime(2026, 1, 6, 2, 59, tzinfo=UTC)  # 03:59 Tuesday: still Monday
+    assert session.next_card() is None
+    clock.instant = datetime(2026, 1, 6, 3, 1, tzinfo=UTC)  # 04:01: a new study day
+    assert session.next_card() is not None
+    session.answer(4)
+    with workspace.collection.read() as conn:
+        days = [day for (day,) in conn.execute(select(reviews_t.c.day).order_by(reviews_t.c.id))]
+    monday = datetime(2026, 1, 5).toordinal()
+    assert days == [monday, monday, monday + 1]
+
+
 # Order ----------------------------------------------------------------------------------------
 
 

@@ -57,3 +57,18 @@ def test_stats_screen_snapshot(make_workspace, clock, snap_compare):
     workspace = studied_workspace(make_workspace, clock)
     app = FlashcardsApp(workspace)
     assert snap_compare(app, press=["t"], terminal_size=(100, 40))
+
+
+async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(make_workspace):
+    topics = "\n".join(f"# Topic {i:02d}\n\nQ: question {i}?\nA: answer {i}.\n" for i in range(45))
+    workspace = make_workspace({"t.md": f"---\ntitle: Many\n---\n{topics}"})
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        header, *rows = screen.tables["#topics"]
+        assert len(rows) == 40
+        title = str(screen.query_one("#topics-title", Static).render())
+        assert "the 40 weakest of 45" in title

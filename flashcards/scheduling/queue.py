@@ -20,8 +20,9 @@ from ..config import Config
 from ..storage.cards import available_filter, count_if, overdue_order
 from ..storage.prepared import DriverConnection, Prepared, run
 from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
-from ..storage.tables import CardRow, DeckRow, ReviewDayRow, ReviewRow
+from ..storage.tables import CardRow, DeckRow, ReviewRow
 from .days import StudyDay
+from .streak import streaks, study_days
 
 __all__ = [
     "DeckCounts",
@@ -36,7 +37,6 @@ __all__ = [
 cards = CardRow.__table__
 decks = DeckRow.__table__
 reviews = ReviewRow.__table__
-review_days = ReviewDayRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,24 +195,8 @@ def overview(
 
 def streak_days(conn: Connection, day: StudyDay) -> int:
     """Consecutive study days with at least one answer, ending today (or yesterday, if today
-    has no answer yet: the streak is still alive). Read from the days' totals, newest first,
-    until the first gap."""
-    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-    statement = (
-        select(review_days.c.day)
-        .where(review_days.c.day <= day.date.toordinal(), answers > 0)
-        .order_by(review_days.c.day.desc())
-    )
-    expected = day.date.toordinal()
-    streak = 0
-    for (studied,) in conn.execute(statement):
-        if studied == expected - 1 and streak == 0 and expected == day.date.toordinal():
-            expected -= 1  # nothing yet today: the streak runs to yesterday
-        if studied != expected:
-            break
-        streak += 1
-        expected -= 1
-    return streak
+    has no answer yet: the streak is still alive)."""
+    return streaks(study_days(conn), day)[0]
 
 
 def next_due(conn: Connection, now: datetime, deck_ids: list[int] | None = None) -> datetime | None:

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, Connection, and_, case, func, literal, select
 from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
+from ..scheduling.streak import streaks, study_days
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.totals import count_if
@@ -73,33 +74,6 @@ def reviews_by_day(conn: Connection, today: StudyDay, days: int) -> list[DayFigu
             DayFigures(date.fromordinal(ordinal), learning, review, relearning, millis / 1000)
         )
     return result
-
-
-def study_days(conn: Connection) -> list[int]:
-    """Every study day with at least one answer, as ordinals, ascending."""
-    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-    statement = select(review_days.c.day).where(answers > 0).order_by(review_days.c.day)
-    return [day for (day,) in conn.execute(statement)]
-
-
-def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:
-    """(current, longest) runs of consecutive study days; today without answers yet does not
-    break the current streak."""
-    longest = run = 0
-    previous = None
-    for ordinal in days_studied:
-        run = run + 1 if previous is not None and ordinal == previous + 1 else 1
-        longest = max(longest, run)
-        previous = ordinal
-    studied = set(days_studied)
-    cursor = today.date.toordinal()
-    if cursor not in studied:
-        cursor -= 1
-    current = 0
-    while cursor in studied:
-        current += 1
-        cursor -= 1
-    return current, longest
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ..scheduling.queue import Overview
 from ..study.exam import exam_history
 
@@ -36,16 +34,10 @@ def summary(workspace) -> dict:
 
 
 def everything(workspace, days: int = 30) -> dict:
-    """The headline figures followed by every statistic (the JSON of `flashcards stats`).
-
-    Today's counts (the home screen's, after limits) are worked out on a second connection
-    while the statistics are: SQLite lets go of the interpreter while it reads, so on a machine
-    with two cores the two take the time of the longer one."""
+    """The headline figures followed by every statistic (the JSON of `flashcards stats`)."""
     from .figures import collect
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        today = pool.submit(workspace.overview)
-        details = collect(workspace, days)
-        figures = _headline(details["card_states"], today.result(), details.pop("exams"))
+    details = collect(workspace, days)
+    figures = _headline(details["card_states"], workspace.overview(), details.pop("exams"))
     figures.update(details)
     return figures

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
@@ -38,7 +39,7 @@ class _Form:
         self.sql = compiled.string
         self.names = list(compiled.positiontup or compiled.binds)
         binds = compiled.binds
-        self.defaults = {name: binds[name].value for name in self.names if name in binds}
+        self.defaults = {name: binds[name].value for name in self.names}
         self.expanding = {name for name in self.names if binds[name].expanding}
         self.convert = {}
         for name in self.names:
@@ -65,11 +66,7 @@ class _Form:
                 values[name] = [convert(item) for item in value]
             else:
                 values[name] = convert(value)
-        if not self.expanding:
-            if self.positional:
-                return self.sql, [values[name] for name in self.names]
-            return self.sql, values
-        return self._bind_expanding(values)
+        return self._bind_expanding(values) if self.expanding else (self.sql, values)
 
     def _bind_expanding(self, values: dict[str, Any]) -> tuple[str, Any]:
         """IN (...) lists: one placeholder per item, the SQL text kept per list length."""
@@ -121,7 +118,8 @@ class Prepared:
     def __init__(self, statement, columns: Iterable[str] | None = None) -> None:
         self.statement = statement
         self.columns = tuple(columns) if columns is not None else None
-        self._forms: dict[Dialect, _Form] = {}
+        # Per dialect, forgotten with it (every opened collection has an engine and a dialect).
+        self._forms: WeakKeyDictionary[Dialect, _Form] = WeakKeyDictionary()
 
     def form(self, dialect: Dialect) -> _Form:
         form = self._forms.get(dialect)

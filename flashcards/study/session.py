@@ -95,8 +95,9 @@ class ReviewSession:
     def next_card(self) -> CardRecord | None:
         """Move to the next card to study, or None when today's work is done."""
         now = self.clock.now()
-        if self._today() != self.day:  # the day rolled over while studying
-            self.day = self._today()
+        today = self._today()
+        if today != self.day:  # the day rolled over while studying
+            self.day = today
             with self.collection.read() as conn:
                 self.plan = plan_queue(conn, self.config, self.day, now, self.deck_ids)
         card = self._pick(now)

@@ -1,0 +1,40 @@
+"""Study streaks: runs of consecutive study days with at least one answer (manual changes do not
+count). One definition for the home screen and the statistics, read from the days' totals."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from ..storage.tables import ReviewDayRow
+from .days import StudyDay
+
+__all__ = ["study_days", "streaks"]
+
+review_days = ReviewDayRow.__table__
+
+
+def study_days(conn: Connection) -> list[int]:
+    """Every study day with at least one answer, as ordinals, ascending."""
+    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
+    statement = select(review_days.c.day).where(answers > 0).order_by(review_days.c.day)
+    return [day for (day,) in conn.execute(statement)]
+
+
+def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:
+    """(current, longest) runs of consecutive study days; today without answers yet does not
+    break the current streak."""
+    longest = run = 0
+    previous = None
+    for ordinal in days_studied:
+        run = run + 1 if previous is not None and ordinal == previous + 1 else 1
+        longest = max(longest, run)
+        previous = ordinal
+    studied = set(days_studied)
+    cursor = today.date.toordinal()
+    if cursor not in studied:
+        cursor -= 1
+    current = 0
+    while cursor in studied:
+        current += 1
+        cursor -= 1
+    return current, longest
