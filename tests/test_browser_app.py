@@ -38,8 +38,6 @@ C: MRR averages the {{reciprocal rank}} of the first relevant item.
 }
 
 
-
-
 async def open_browser(pilot, query: str = "") -> BrowserScreen:
     await settle(pilot)
     screen = BrowserScreen()

@@ -48,8 +48,6 @@ def markdown_text(app, selector: str) -> str:
     return widget.source
 
 
-
-
 async def test_home_lists_decks_with_counts(make_workspace):
     workspace = make_workspace(DECKS, new_per_day=20)
     app = FlashcardsApp(workspace)

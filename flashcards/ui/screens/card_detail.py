@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Markdown, Rule, Static
+from textual.widgets import DataTable, Markdown, Rule, Static
 
 from ...scheduling.scheduler import format_interval
 from ...search import CardDetail, HistoryEntry, card_detail
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
 __all__ = ["CardDetailScreen"]
@@ -118,7 +119,7 @@ class CardDetailScreen(BaseScreen):
             yield Static("", id="memory")
             yield Static("Review history", id="history-title")
             yield DataTable(cursor_type="none", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

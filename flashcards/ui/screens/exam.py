@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
 from ..widgets.card_view import CardView
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
 
@@ -74,7 +75,7 @@ class ExamScreen(BaseScreen):
         yield Vertical(id="inputs")
         yield Static("", id="feedback")
         yield Static("", id="keys")
-        yield Footer()
+        yield KeyBar()
 
     async def on_mount(self) -> None:
         if self.note:

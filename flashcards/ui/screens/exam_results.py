@@ -8,10 +8,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Markdown, Static
+from textual.widgets import DataTable, Markdown, Static
 
 from ...study.exam import ExamResult, ExamSession
 from ...terminal_text import inert
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
 
@@ -59,7 +60,7 @@ class ExamResultsScreen(BaseScreen):
             yield DataTable(id="by-topic", cursor_type="none", zebra_stripes=True)
             yield Static(f"Missed ({len(result.missed)})", classes="section")
             yield Markdown(self._missed_markdown(), id="missed")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for table_id, groups in (

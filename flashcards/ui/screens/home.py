@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...scheduling.queue import Overview
 from ...terminal_text import inert
 from ..formatting import local_when
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
 
@@ -44,7 +45,7 @@ class HomeScreen(BaseScreen):
         yield Static("Loading…", id="summary")
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Static("", id="hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

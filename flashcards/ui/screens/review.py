@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...storage.records import CardRecord
 from ...study.session import ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
 from ..widgets.card_view import CardView
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
 RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -71,7 +72,7 @@ class ReviewScreen(BaseScreen):
         yield CardView()
         yield Static("", id="answers")
         yield Static("", id="done")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.start()
