@@ -8,7 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from flashcards.stats.figures import (
     card_states,
@@ -19,7 +19,7 @@ from flashcards.stats.figures import (
     weak_areas,
 )
 from flashcards.storage.cards import fetch_cards
-from flashcards.storage.tables import CardRow
+from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow
 
 from .conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
@@ -154,11 +154,39 @@ def test_weakest_decks_and_topics_come_first(make_workspace, clock):
     make_review_card(workspace, ids["s2?"], now + timedelta(days=50), 60)
     make_review_card(workspace, ids["w1?"], now - timedelta(days=40), 2)  # long forgotten
     with workspace.collection.read() as conn:
-        decks, topics = weak_areas(conn, workspace.config, workspace.today(), now)
+        areas = weak_areas(conn, workspace.config, now)
+        weakest = weak_areas(conn, workspace.config, now, topics=1)
+    decks, topics = areas.decks, areas.topics
     assert [d.deck for d in decks] == ["b", "a"]
     assert [t.topic for t in topics] == ["Weak topic", "Strong topic", "Unseen topic"]
     assert topics[0].retrievability < 0.7 < 0.95 < topics[1].retrievability
     assert topics[2].retrievability is None and topics[2].cards == 1
+    assert areas.topic_count == weakest.topic_count == 3
+    assert weakest.topics == topics[:1] and weakest.decks == decks
+
+
+def test_exam_scores_count_per_topic_and_per_deck(make_workspace, clock):
+    deck_a = "# Known\n\nQ: k1?\nA: k\n\n# Examined\n\nQ: e1?\nA: e\n\nQ: e2?\nA: e\n"
+    workspace = make_workspace({"a.md": deck_a, "b.md": "# Other\n\nQ: o1?\nA: o\n"})
+    ids = ids_by_front(workspace)
+    now = clock.now()
+    make_review_card(workspace, ids["k1?"], now + timedelta(days=50), 60)  # recall near 1
+    with workspace.collection.write() as conn:
+        exam_id = conn.execute(insert(ExamRow.__table__).values(started_at=now)).lastrowid
+        for position, (front, credit) in enumerate([("e1?", 1.0), ("e2?", 0.0), ("e1?", 0.5)]):
+            conn.execute(
+                insert(ExamAnswerRow.__table__).values(
+                    exam_id=exam_id, card_id=ids[front], position=position, credit=credit
+                )
+            )
+    with workspace.collection.read() as conn:
+        areas = weak_areas(conn, workspace.config, now)
+    examined, known, other = areas.topics
+    assert (examined.topic, examined.exam_score, examined.retrievability) == ("Examined", 0.5, None)
+    assert (known.topic, known.exam_score) == ("Known", None) and known.retrievability > 0.95
+    assert (other.topic, other.exam_score, other.retrievability) == ("Other", None, None)
+    deck = next(d for d in areas.decks if d.deck == "a")
+    assert (deck.cards, deck.reviewed, deck.exam_score) == (3, 1, 0.5)
 
 
 def test_stats_json_has_every_figure(tmp_path):

@@ -23,8 +23,6 @@ def studied_workspace(make_workspace, clock):
     return workspace
 
 
-
-
 async def test_stats_screen_from_home(make_workspace, clock):
     workspace = studied_workspace(make_workspace, clock)
     app = FlashcardsApp(workspace)

@@ -6,10 +6,22 @@ index that holds every card column they need, never the review log or the cards'
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Connection, and_, case, func, literal, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    and_,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from ..config import Config
 from ..scheduling.days import StudyDay
@@ -22,6 +34,7 @@ from ..storage.types import to_millis
 
 __all__ = [
     "AreaFigures",
+    "Areas",
     "DayFigures",
     "Retention",
     "card_states",
@@ -177,59 +190,112 @@ class AreaFigures:
         return self.deck + (" › " + self.topic if self.topic else "")
 
 
-def weak_areas(
-    conn: Connection, config: Config, today: StudyDay, now: datetime
-) -> tuple[list[AreaFigures], list[AreaFigures]]:
+@dataclass(frozen=True, slots=True)
+class Areas:
+    """The decks and the topics, weakest first. `topics` may be the weakest few of
+    `topic_count`."""
+
+    decks: list[AreaFigures]
+    topics: list[AreaFigures]
+    topic_count: int
+
+
+def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | None = None) -> Areas:
     """Per deck and per topic, weakest first: what to study before the interview. Recall now
     is FSRS's retrievability averaged over the cards studied; retention is true retention over
-    each card's whole history (kept on the card as it is answered)."""
-    parameters = make_scheduler(config).parameters
-    decay = -parameters[20]
+    each card's whole history (kept on the card as it is answered). With `topics`, only that
+    many of the weakest topics are listed (the count says how many there are).
+
+    One statement: the cards are read once, grouped by deck and topic; SQLite sums the decks,
+    ranks the topics and counts them from that grouping, so Python sees only what is shown."""
+    decay = -make_scheduler(config).parameters[20]
     factor = 0.9 ** (1 / decay) - 1
+    # Written for SQLite's per-row cost, which is most of the statistics' time: stability is
+    # positive once a card is studied, so the recall is NULL (and not summed) exactly for the
+    # cards never studied; max() keeps a review stamped in the future (clock skew) at zero.
     last = type_coerce(cards.c.last_review, BigInteger)  # the stored milliseconds, as is
+    elapsed_ms = func.max(literal(to_millis(now), BigInteger) - last, 0)
+    recall = func.power(1 + elapsed_ms * literal(factor / 86_400_000) / cards.c.stability, decay)
     studied = and_(cards.c.stability > 0, cards.c.last_review.is_not(None))
-    elapsed_days = (literal(to_millis(now), BigInteger) - last) / 86_400_000.0
-    recall = func.power(
-        1 + literal(factor) * case((elapsed_days > 0, elapsed_days), else_=0.0) / cards.c.stability,
-        literal(decay),
-    )
-    statement = (
+    exam = (
         select(
             cards.c.deck_id,
             cards.c.topic,
-            func.count(),
-            count_if(studied),
-            func.sum(case((studied, recall), else_=None)),
-            func.sum(cards.c.lapses),
-            func.sum(cards.c.recall_passed),
-            func.sum(cards.c.recall_total),
+            func.sum(exam_answers.c.credit).label("credit"),
+            func.count().label("asked"),
+        )
+        .select_from(exam_answers.join(cards, cards.c.id == exam_answers.c.card_id))
+        .group_by(cards.c.deck_id, cards.c.topic)
+        .cte("exam")
+    )
+    grouped = (
+        select(
+            cards.c.deck_id,
+            cards.c.topic,
+            func.count().label("cards"),
+            func.sum(studied, type_=Integer).label("reviewed"),
+            func.sum(recall).label("recall"),
+            func.sum(cards.c.lapses).label("lapses"),
+            func.sum(cards.c.recall_passed).label("passed"),
+            func.sum(cards.c.recall_total).label("total"),
         )
         .where(cards.c.retired.is_(False))
         .group_by(cards.c.deck_id, cards.c.topic)
+        .subquery()
     )
+    on_exam = and_(exam.c.deck_id == grouped.c.deck_id, exam.c.topic == grouped.c.topic)
+    area = (
+        select(
+            grouped,
+            func.coalesce(exam.c.credit, 0.0).label("credit"),
+            func.coalesce(exam.c.asked, 0).label("asked"),
+        )
+        .select_from(grouped.outerjoin(exam, on_exam))
+        .cte("area")
+    )
+    ratios = [
+        area.c.recall / func.nullif(area.c.reviewed, 0),
+        area.c.passed * 1.0 / func.nullif(area.c.total, 0),
+        area.c.credit / func.nullif(area.c.asked, 0),
+    ]
+    unmeasured = and_(*(r.is_(None) for r in ratios))
+    weakest_measure = func.min(*(func.coalesce(r, 2.0) for r in ratios))  # SQLite's scalar min
+    name = decks.c.name + " › " + area.c.topic
+    sums = [func.sum(area.c[column]) for column in FIGURE_COLUMNS]
+    by_deck = select(literal(0), area.c.deck_id, literal(""), *sums).group_by(area.c.deck_id)
+    ranked = (
+        select(literal(1), area.c.deck_id, area.c.topic, *(area.c[c] for c in FIGURE_COLUMNS))
+        .select_from(area.join(decks, decks.c.id == area.c.deck_id))
+        .where(area.c.topic != "")
+        .order_by(unmeasured, weakest_measure, name)
+        .limit(-1 if topics is None else topics)
+        .subquery()
+    )
+    count = select(
+        literal(2),
+        literal(0),
+        literal(""),
+        *(literal(0) for _ in FIGURE_COLUMNS[:-1]),
+        func.count(),
+    ).where(area.c.topic != "")
+    statement = union_all(by_deck, select(ranked), count)
     names = dict(conn.execute(select(decks.c.id, decks.c.name)).all())
-    exams = _exam_scores(conn)
-    by_deck: dict[str, list[float]] = {}
-    topic_rows = []
-    result = conn.execute(statement)
-    try:  # plain numbers and strings: read them from the driver without wrapping each row
-        rows = result.cursor.fetchall()
-    finally:
-        result.close()
-    for deck_id, topic, *values in rows:
-        deck = names[deck_id]
-        totals = by_deck.setdefault(deck, [0.0] * 8)
-        credit, asked = exams.get((deck, topic), (0.0, 0))
-        for index, value in enumerate((*values, credit, asked)):
-            totals[index] += value or 0
-        if topic:
-            topic_rows.append(_area(deck, topic, values, credit, asked))
-    deck_rows = [_area(deck, "", totals[:6], *totals[6:]) for deck, totals in by_deck.items()]
-    return sorted(deck_rows, key=_weakness), sorted(topic_rows, key=_weakness)
+    deck_rows, topic_rows, topic_count = [], [], 0
+    for kind, deck_id, topic, *values in conn.execute(statement):
+        if kind == 0:
+            deck_rows.append(_area(names[deck_id], "", values))
+        elif kind == 1:
+            topic_rows.append(_area(names[deck_id], topic, values))
+        else:
+            topic_count = values[-1]
+    return Areas(sorted(deck_rows, key=_weakness), topic_rows, topic_count)
 
 
-def _area(deck: str, topic: str, values, credit: float, asked: float) -> AreaFigures:
-    count, reviewed, r_sum, lapses, passed, total = (v or 0 for v in values)
+FIGURE_COLUMNS = ("cards", "reviewed", "recall", "lapses", "passed", "total", "credit", "asked")
+
+
+def _area(deck: str, topic: str, values) -> AreaFigures:
+    count, reviewed, r_sum, lapses, passed, total, credit, asked = (v or 0 for v in values)
     return AreaFigures(
         deck=deck,
         topic=topic,
@@ -251,54 +317,59 @@ def _weakness(area: AreaFigures) -> tuple:
     return (0, min(measured), area.name)
 
 
-def _exam_scores(conn: Connection) -> dict[tuple[str, str], tuple[float, int]]:
-    statement = (
-        select(decks.c.name, cards.c.topic, func.sum(exam_answers.c.credit), func.count())
-        .select_from(
-            exam_answers.join(cards, cards.c.id == exam_answers.c.card_id).join(
-                decks, decks.c.id == cards.c.deck_id
-            )
-        )
-        .group_by(decks.c.name, cards.c.topic)
-    )
-    return {(d, t): (float(s or 0), int(n)) for d, t, s, n in conn.execute(statement)}
-
-
-def collect(workspace, days: int = 30) -> dict:
-    """Every figure, as plain data (what `flashcards stats --json` prints)."""
+def collect(
+    workspace,
+    days: int = 30,
+    topics: int | None = None,
+    meanwhile: Callable[[dict], None] | None = None,
+) -> dict:
+    """Every figure, as plain data (what `flashcards stats --json` prints); with `topics`, only
+    that many of the weakest topics. `meanwhile` is called with every other figure while the
+    decks and topics are still being read (the statistics screen draws its charts then)."""
     from ..study.exam import exam_history
 
     today = workspace.today()
     now = workspace.clock.now()
-    with workspace.collection.read() as conn:
-        heat = reviews_by_day(conn, today, max(days, 365))
-        per_day = heat[-days:]
-        studied = study_days(conn)
-        current, longest = streaks(studied, today)
-        retention = true_retention(conn, today)
-        due = forecast(conn, today, now)
-        states = card_states(conn, now)
-        by_deck, by_topic = weak_areas(conn, workspace.config, today, now)
-    return {
-        "desired_retention": workspace.config.desired_retention,
-        "reviews_per_day": [
-            {**asdict(d), "date": d.date.isoformat(), "total": d.total} for d in per_day
-        ],
-        "heatmap": {d.date.isoformat(): d.total for d in heat[-365:] if d.total},
-        "streak": {"current": current, "longest": longest},
-        "true_retention": {
-            period: {
-                group: {"passed": r.passed, "total": r.total, "rate": r.rate}
-                for group, r in groups.items()
-            }
-            for period, groups in retention.items()
-        },
-        "forecast": [{"date": d.isoformat(), "due": n} for d, n in due],
-        "card_states": states,
-        "decks": [_area_json(a) for a in by_deck],
-        "topics": [_area_json(a) for a in by_topic],
-        "exams": exam_history(workspace.collection),
-    }
+
+    def read_areas() -> Areas:
+        with workspace.collection.read() as conn:
+            return weak_areas(conn, workspace.config, now, topics)
+
+    # The decks and topics take the longest, nearly all of it inside SQLite, which lets other
+    # threads run: they are read on a second connection while this one reads the rest.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats") as pool:
+        pending = pool.submit(read_areas)
+        with workspace.collection.read() as conn:
+            due = forecast(conn, today, now)
+            states = card_states(conn, now)
+            heat = reviews_by_day(conn, today, max(days, 365))
+            current, longest = streaks(study_days(conn), today)
+            retention = true_retention(conn, today)
+        figures = {
+            "desired_retention": workspace.config.desired_retention,
+            "reviews_per_day": [
+                {**asdict(d), "date": d.date.isoformat(), "total": d.total} for d in heat[-days:]
+            ],
+            "heatmap": {d.date.isoformat(): d.total for d in heat[-365:] if d.total},
+            "streak": {"current": current, "longest": longest},
+            "true_retention": {
+                period: {
+                    group: {"passed": r.passed, "total": r.total, "rate": r.rate}
+                    for group, r in groups.items()
+                }
+                for period, groups in retention.items()
+            },
+            "forecast": [{"date": d.isoformat(), "due": n} for d, n in due],
+            "card_states": states,
+            "exams": exam_history(workspace.collection),
+        }
+        if meanwhile is not None:
+            meanwhile(figures)
+        areas = pending.result()
+    figures["decks"] = [_area_json(a) for a in areas.decks]
+    figures["topics"] = [_area_json(a) for a in areas.topics]
+    figures["topic_count"] = areas.topic_count
+    return figures
 
 
 def _area_json(area: AreaFigures) -> dict:

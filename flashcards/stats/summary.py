@@ -33,11 +33,12 @@ def summary(workspace) -> dict:
     return _headline(states, workspace.overview(), exam_history(workspace.collection))
 
 
-def everything(workspace, days: int = 30) -> dict:
-    """The headline figures followed by every statistic (the JSON of `flashcards stats`)."""
+def everything(workspace, days: int = 30, topics: int | None = None) -> dict:
+    """The headline figures followed by every statistic (the JSON of `flashcards stats`); with
+    `topics`, only that many of the weakest topics."""
     from .figures import collect
 
-    details = collect(workspace, days)
+    details = collect(workspace, days, topics)
     figures = _headline(details["card_states"], workspace.overview(), details.pop("exams"))
     figures.update(details)
     return figures

@@ -13,13 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
-from textual_plotext import PlotextPlot
+from textual.widgets import Static
 
 from ...terminal_text import inert
+from ..widgets.chart import Chart, Paint
 from ..widgets.heatmap import Heatmap
+from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
+CHART_WAIT = 0.2  # seconds the figures may wait for the screen's layout to draw a chart
 TOPICS_SHOWN = 40  # the weakest; `flashcards stats --json` has the rest
 
 
@@ -48,13 +50,43 @@ def _table(columns: list[str], rows: list[list[str]], align: str) -> Text:
     return table
 
 
+def _day_ticks(plt, labels: list[str]) -> None:
+    step = max(1, len(labels) // 6)
+    plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
+
+
+def _per_day_paint(days: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        series = [[d[part] for d in days] for part in ("learning", "review", "relearning")]
+        plt.stacked_bar(list(range(1, len(days) + 1)), series, color=["blue", "green", "red"])
+        _day_ticks(plt, [d["date"][5:] for d in days])
+
+    return paint
+
+
+def _forecast_paint(forecast: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        plt.bar(list(range(1, len(forecast) + 1)), [f["due"] for f in forecast], color="cyan")
+        _day_ticks(plt, [f["date"][5:] for f in forecast])
+
+    return paint
+
+
+def _exams_paint(exams: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        plt.plot([round(e["score"] * 100) for e in exams], marker="dot", color="magenta")
+        plt.ylim(0, 100)
+        plt.ylabel("%")
+
+    return paint
+
+
 class StatsScreen(BaseScreen):
     DEFAULT_CSS = """
     StatsScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
-    StatsScreen VerticalScroll { padding: 0 1; }
+    StatsScreen VerticalScroll { padding: 0 1; scrollbar-gutter: stable; }
     StatsScreen .section { text-style: bold; margin-top: 1; }
-    StatsScreen PlotextPlot { height: 14; }
-    StatsScreen .chart { display: none; }
+    StatsScreen Chart { height: 14; }
     StatsScreen .table { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     StatsScreen #summary { height: auto; }
     """
@@ -71,6 +103,7 @@ class StatsScreen(BaseScreen):
     class Loaded(Message):
         figures: dict
         days: int
+        charts: dict  # selector: what Chart.prepare built off the interface thread
 
     @dataclass
     class Simulated(Message):
@@ -80,19 +113,21 @@ class StatsScreen(BaseScreen):
         super().__init__()
         self.days = 30
         self.tables: dict[str, list[list[str]]] = {}
+        self.per_day_chart = Chart(id="per-day", classes="chart")
 
     def compose(self) -> ComposeResult:
+        self.load()  # the figures are read while the screen is being built
         yield Static("Statistics", id="title")
         with VerticalScroll():
             yield Static("Loading…", id="summary")
             yield Static("Reviews per day", classes="section", id="per-day-title")
-            yield PlotextPlot(id="per-day", classes="chart")
+            yield self.per_day_chart
             yield Static("Study days", classes="section")
             yield Heatmap(id="heatmap")
             yield Static("True retention", classes="section", id="retention-title")
             yield Static(id="retention", classes="table")
             yield Static("Due in the next 30 days", classes="section")
-            yield PlotextPlot(id="forecast", classes="chart")
+            yield Chart(id="forecast", classes="chart")
             yield Static("Cards by state", classes="section")
             yield Static(id="states", classes="table")
             yield Static("Decks, weakest first", classes="section")
@@ -101,7 +136,7 @@ class StatsScreen(BaseScreen):
             yield Static(id="topics", classes="table")
             yield Static("Exam scores", classes="section")
             yield Static("", id="exams-note")
-            yield PlotextPlot(id="exams", classes="chart")
+            yield Chart(id="exams", classes="chart")
             yield Static("Choosing desired retention", classes="section")
             yield Static(
                 "Press [b]r[/b] to simulate your collection over the next year at each desired "
@@ -109,10 +144,7 @@ class StatsScreen(BaseScreen):
                 id="simulation-note",
             )
             yield Static(id="simulation", classes="table")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.load()
+        yield KeyBar()
 
     def action_days(self, days: int) -> None:
         self.days = days
@@ -120,10 +152,19 @@ class StatsScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
     def load(self) -> None:
-        from ...stats.summary import everything
+        from ...stats.figures import collect
 
-        days = self.days
-        self.post_message(self.Loaded(everything(self.app.workspace, days), days))
+        days, charts = self.days, {}
+
+        def draw_charts(figures: dict) -> None:
+            # Done while the decks and topics are still being read, which usually takes longer
+            # than laying the screen out; the forecast is below the fold, so it is built when
+            # it is first shown.
+            paint = _per_day_paint(figures["reviews_per_day"])
+            charts["#per-day"] = self.per_day_chart.prepare(paint, wait=CHART_WAIT)
+
+        figures = collect(self.app.workspace, days, TOPICS_SHOWN, meanwhile=draw_charts)
+        self.post_message(self.Loaded(figures, days, charts))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -133,30 +174,30 @@ class StatsScreen(BaseScreen):
     def _show(self, message: Loaded) -> None:
         figures = message.figures
         today = date.fromisoformat(figures["reviews_per_day"][-1]["date"])
-        streak = figures["streak"]
+        streak, states = figures["streak"], figures["card_states"]
+        cards = sum(states[s] for s in ("new", "learning", "review", "relearning", "suspended"))
         self.query_one("#summary", Static).update(
-            f"[b]{figures['cards']}[/b] cards · [b]{figures['due_today']}[/b] due today · "
-            f"[b]{figures['reviews_today']}[/b] answered today · streak [b]{streak['current']}[/b] "
-            f"day{'s' * (streak['current'] != 1)} (longest {streak['longest']})"
+            f"[b]{cards}[/b] cards · [b]{figures['forecast'][0]['due']}[/b] due today · "
+            f"[b]{figures['reviews_per_day'][-1]['total']}[/b] answered today · streak "
+            f"[b]{streak['current']}[/b] day{'s' * (streak['current'] != 1)} "
+            f"(longest {streak['longest']})"
         )
-        for plot in self.query(".chart"):
-            plot.display = True  # hidden until there is something to draw
-        self._per_day(figures["reviews_per_day"], message.days)
+        self._per_day(figures["reviews_per_day"], message.days, message.charts.get("#per-day"))
         self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26)
         self._retention(figures)
         self._forecast(figures["forecast"])
         self._states(figures["card_states"])
         self._areas("#decks", figures["decks"])
-        topics = figures["topics"]
-        if len(topics) > TOPICS_SHOWN:
+        topics, count = figures["topics"], figures["topic_count"]
+        if count > len(topics):
             self.query_one("#topics-title", Static).update(
-                f"Topics, weakest first: the {TOPICS_SHOWN} weakest of {len(topics)} "
+                f"Topics, weakest first: the {len(topics)} weakest of {count} "
                 "(`flashcards stats --json` lists them all)"
             )
-        self._areas("#topics", topics[:TOPICS_SHOWN])
+        self._areas("#topics", topics)
         self._exams(figures["exams"])
 
-    def _per_day(self, days: list[dict], count: int) -> None:
+    def _per_day(self, days: list[dict], count: int, built) -> None:
         minutes = sum(d["seconds"] for d in days) / 60
         answers = sum(d["total"] for d in days)
         self.query_one("#per-day-title", Static).update(
@@ -164,23 +205,7 @@ class StatsScreen(BaseScreen):
             f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}  "
             "[blue]■[/] learning [green]■[/] review [red]■[/] relearning"
         )
-        plot = self.query_one("#per-day", PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
-        labels = [d["date"][5:] for d in days]
-        positions = list(range(1, len(days) + 1))
-        plt.stacked_bar(
-            positions,
-            [
-                [d["learning"] for d in days],
-                [d["review"] for d in days],
-                [d["relearning"] for d in days],
-            ],
-            color=["blue", "green", "red"],
-        )
-        step = max(1, len(labels) // 6)
-        plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
-        plot.refresh()
+        self.per_day_chart.show(_per_day_paint(days), built)
 
     def _retention(self, figures: dict) -> None:
         self.query_one("#retention-title", Static).update(
@@ -200,14 +225,7 @@ class StatsScreen(BaseScreen):
         self._show_table("#retention", ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr")
 
     def _forecast(self, forecast: list[dict]) -> None:
-        plot = self.query_one("#forecast", PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
-        labels = [f["date"][5:] for f in forecast]
-        plt.bar(list(range(1, len(labels) + 1)), [f["due"] for f in forecast], color="cyan")
-        step = max(1, len(labels) // 6)
-        plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
-        plot.refresh()
+        self.query_one("#forecast", Chart).show(_forecast_paint(forecast))
 
     def _states(self, states: dict) -> None:
         columns = [name.capitalize() for name in states]
@@ -236,7 +254,7 @@ class StatsScreen(BaseScreen):
         return widget
 
     def _exams(self, exams: list[dict]) -> None:
-        plot = self.query_one("#exams", PlotextPlot)
+        plot = self.query_one("#exams", Chart)
         note = self.query_one("#exams-note", Static)
         plot.display = bool(exams)
         if not exams:
@@ -247,12 +265,7 @@ class StatsScreen(BaseScreen):
             f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
             f"({'passed' if last['passed'] else 'not passed'})"
         )
-        plt = plot.plt
-        plt.clear_figure()
-        plt.plot([round(e["score"] * 100) for e in exams], marker="dot", color="magenta")
-        plt.ylim(0, 100)
-        plt.ylabel("%")
-        plot.refresh()
+        plot.show(_exams_paint(exams))
 
     def action_simulate(self) -> None:
         self.query_one("#simulation-note", Static).update("Simulating the next year…")

@@ -1,0 +1,113 @@
+"""The app's own widgets: the key bar along the bottom and the charts drawn off the interface
+thread."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+from textual_plotext import PlotextPlot
+
+from flashcards.ui.screens.stats import StatsScreen
+from flashcards.ui.widgets.chart import Chart
+from flashcards.ui.widgets.keybar import KeyBar
+
+from .conftest import basic_deck, settle
+
+
+class KeysApp(App):
+    BINDINGS = [
+        Binding("a", "press('a')", "Alpha"),
+        Binding("b", "press('b')", "Beta", show=False),
+        Binding("c", "press('c')", "Gamma"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed: list[str] = []
+
+    def compose(self):
+        yield KeyBar()
+
+    def action_press(self, key: str) -> None:
+        self.pressed.append(key)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        return None if parameters == ("c",) and "a" not in self.pressed else True
+
+
+async def test_the_key_bar_shows_the_keys_and_a_click_presses_one():
+    app = KeysApp()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        bar = app.query_one(KeyBar)
+        line = bar.render()
+        assert line.plain.startswith(" a Alpha  c Gamma ")  # b is not shown
+        assert line.plain.rstrip().endswith("▏^p palette")
+        assert len(line.plain) == 60
+        gamma = line.plain.index("Gamma")
+        assert any(span.style.dim for span in line.spans if span.start >= gamma - 3)  # disabled
+        await pilot.click(KeyBar, offset=(line.plain.index("Alpha"), 0))
+        assert app.pressed == ["a"]
+        await pilot.pause()
+        after = bar.render()
+        assert not any(span.style.dim for span in after.spans if span.start >= gamma - 3)
+
+
+async def test_keys_that_do_not_fit_end_in_an_ellipsis_before_the_palette():
+    app = KeysApp()
+    async with app.run_test(size=(24, 5)) as pilot:
+        await pilot.pause()
+        line = app.query_one(KeyBar).render().plain
+        assert len(line) == 24 and "…▏^p palette" in line
+
+
+async def test_a_chart_built_off_the_interface_thread_matches_the_one_built_on_it():
+    def paint(plt) -> None:
+        plt.stacked_bar([1, 2, 3], [[1, 2, 3], [3, 2, 1]], color=["blue", "green"])
+        plt.xticks([1, 2, 3], ["a", "b", "c"])
+
+    class Charts(App):
+        def compose(self):
+            yield Chart(id="ours")
+            yield PlotextPlot(id="theirs")
+
+    app = Charts()
+    async with app.run_test(size=(70, 30)) as pilot:
+        await pilot.pause()
+        ours, theirs = app.query_one("#ours", Chart), app.query_one("#theirs", PlotextPlot)
+        assert ours.size == theirs.size and ours.size.width == 70
+        assert ours.render().plain == ""  # blank until it is shown
+        built = ours.prepare(paint)
+        theirs.plt.clear_figure()  # it drew an empty figure when first shown
+        paint(theirs.plt)
+        assert built is not None and built[1].plain == theirs.render().plain
+        ours.show(paint, built)
+        assert ours.render() is built[1]  # shown as built, not built again
+
+
+async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen(
+    make_workspace, monkeypatch
+):
+    from flashcards.ui.app import FlashcardsApp
+
+    built_on_screen = []
+    real_render = PlotextPlot.render
+
+    def render(plot):
+        built_on_screen.append(plot.id)
+        return real_render(plot)
+
+    monkeypatch.setattr(PlotextPlot, "render", render)
+    app = FlashcardsApp(make_workspace({"d.md": basic_deck(3)}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        chart = screen.per_day_chart
+        assert chart._built is not None and chart._built[0][:2] == (chart.size.width, 14)
+        assert "per-day" not in built_on_screen
+        await pilot.resize_terminal(90, 40)
+        await settle(pilot)
+        assert "per-day" in built_on_screen  # a new size is drawn on the spot
