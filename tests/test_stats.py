@@ -119,28 +119,40 @@ def test_forecast_days_end_at_the_local_rollover_in_a_quarter_hour_zone(make_wor
 
 
 def test_forecast_and_states(make_workspace, clock):
-    workspace = make_workspace({"d.md": basic_deck(5)})
+    workspace = make_workspace({"d.md": basic_deck(7)})
     ids = list(ids_by_front(workspace).values())
     now = clock.now()
-    make_review_card(workspace, ids[0], now - timedelta(days=2), 5)  # overdue: today
+    make_review_card(workspace, ids[0], now - timedelta(days=40), 5)  # long overdue: today
     make_review_card(workspace, ids[1], now + timedelta(hours=3), 5)  # later today
     make_review_card(workspace, ids[2], now + timedelta(days=1), 5)  # tomorrow
+    make_review_card(workspace, ids[5], now - timedelta(days=1), 5)  # overdue, buried today
     with workspace.collection.write() as conn:
         conn.execute(
             update(cards_t).where(cards_t.c.id == ids[3]).values(suspended=True, leech=True)
         )
+        conn.execute(update(cards_t).where(cards_t.c.id == ids[4]).values(leech=True))
+        conn.execute(
+            update(cards_t)
+            .where(cards_t.c.id.in_([ids[5], ids[6]]))
+            .values(buried_until=workspace.today().end)
+        )
+        conn.execute(  # buried on an earlier day: no longer counted as buried
+            update(cards_t)
+            .where(cards_t.c.id == ids[1])
+            .values(buried_until=now - timedelta(days=1))
+        )
     with workspace.collection.read() as conn:
         due = forecast(conn, workspace.today(), now, days=3)
         states = card_states(conn, now)
-    assert [n for _, n in due] == [2, 1, 0]
+    assert [n for _, n in due] == [3, 1, 0]
     assert states == {
-        "new": 1,
+        "new": 2,
         "learning": 0,
-        "review": 3,
+        "review": 4,
         "relearning": 0,
         "suspended": 1,
-        "leech": 1,
-        "buried": 0,
+        "leech": 2,  # one suspended, one still studied
+        "buried": 2,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -46,6 +46,14 @@ class CardRow(SQLModel, table=True):
         ),
         # Every column the statistics (and searches by recall, lapses, state) read of a card
         # (schema 5): they never touch its text.
+        # Leeches and buried cards are rare: the statistics count them from these (schema 6).
+        Index("ix_card_leech", "leech", "retired", sqlite_where=text("leech = 1")),
+        Index(
+            "ix_card_buried",
+            "retired",
+            "buried_until",
+            sqlite_where=text("buried_until IS NOT NULL"),
+        ),
         Index(
             "ix_card_statistics",
             "retired",
