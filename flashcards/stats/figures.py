@@ -29,7 +29,6 @@ from ..scheduling.scheduler import make_scheduler
 from ..scheduling.streak import streaks, study_days
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
-from ..storage.totals import count_if
 from ..storage.types import to_millis
 
 __all__ = [
@@ -135,9 +134,10 @@ def forecast(
     for today)."""
     bounds = [to_millis(today.next(i).end) for i in range(days)]
     # Counted per quarter hour in SQL: every time zone's offset, hence every day's start, is a
-    # whole number of quarter hours, so a quarter hour never straddles two days.
+    # whole number of quarter hours, so a quarter hour never straddles two days. Overdue cards
+    # are put in today's last quarter hour: at most 30 x 96 groups come back, however old.
     due = type_coerce(cards.c.due, BigInteger)
-    quarter = due // QUARTER_HOUR_MS
+    quarter = func.max(due // QUARTER_HOUR_MS, (bounds[0] - 1) // QUARTER_HOUR_MS)
     statement = (
         select(quarter, func.count())
         .where(
@@ -149,27 +149,31 @@ def forecast(
         .group_by(quarter)
     )
     counts = [0] * days
-    for start, count in conn.execute(statement):
+    for start, count in conn.execute(statement).all():
         counts[bisect.bisect_right(bounds, int(start) * QUARTER_HOUR_MS)] += count
     return [(today.next(i).date, counts[i]) for i in range(days)]
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
-    """Cards by state; suspended, leech and buried cards are also counted apart. One pass of
-    conditional sums (the card index covers every column), no grouping to sort."""
-    active = cards.c.suspended.is_(False)
-    buried = and_(cards.c.buried_until.is_not(None), cards.c.buried_until > now)
-    statement = select(
-        count_if(active & (cards.c.state == NEW)),
-        count_if(active & (cards.c.state == LEARNING)),
-        count_if(active & (cards.c.state == REVIEW)),
-        count_if(active & (cards.c.state == RELEARNING)),
-        count_if(cards.c.suspended.is_(True)),
-        count_if(cards.c.leech.is_(True)),
-        count_if(buried),
-    ).where(cards.c.retired.is_(False))
-    names = ("new", "learning", "review", "relearning", "suspended", "leech", "buried")
-    return dict(zip(names, (int(v or 0) for v in conn.execute(statement).one()), strict=True))
+    """Cards by state; suspended, leech and buried cards are also counted apart. The states
+    are counted along the queue index, grouped as it is ordered; leeches and buried cards,
+    rare, each from an index that holds only them."""
+    active = cards.c.retired.is_(False)
+    by_state = (
+        select(cards.c.suspended, cards.c.state, func.count())
+        .where(active)
+        .group_by(cards.c.suspended, cards.c.state)
+    )
+    counts = {"new": 0, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
+    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+    for suspended, state, count in conn.execute(by_state):
+        counts["suspended" if suspended else names[state]] += count
+    # `leech = 1`, as the index's WHERE is written: SQLite uses a partial index only then.
+    leeches = select(func.count()).where(cards.c.leech == True, active)  # noqa: E712
+    buried = select(func.count()).where(active, cards.c.buried_until > now)
+    counts["leech"] = conn.execute(leeches).scalar_one()
+    counts["buried"] = conn.execute(buried).scalar_one()
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
