@@ -98,6 +98,7 @@ class HomeScreen(BaseScreen):
         else:
             hint = "Enter studies the selected deck; a studies all decks."
         self.query_one("#hint", Static).update(hint)
+        self.app.preload()
 
     def _selected_deck(self) -> int | None:
         table = self.query_one(DataTable)

@@ -5,11 +5,20 @@ a tenth of a second; this draws the same keys, clickable, in one widget and one 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.widget import Widget
+
+
+class Shown(NamedTuple):
+    key: str
+    label: str  # how the key is written
+    description: str
+    enabled: bool
 
 
 class KeyBar(Widget):
@@ -38,6 +47,7 @@ class KeyBar(Widget):
     def __init__(self) -> None:
         super().__init__()
         self._places: list[tuple[int, int, str]] = []
+        self._drawn: tuple[list[Shown], Shown | None] | None = None
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -46,7 +56,10 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen) -> None:
-        self.refresh()
+        # Focus moving about changes the bindings often and what is shown seldom: redraw only
+        # then (each redraw is a frame).
+        if self._shown() != self._drawn:
+            self.refresh()
 
     def on_click(self, event: events.Click) -> None:
         """A click on a key presses it, so it does exactly what pressing it would."""
@@ -55,38 +68,48 @@ class KeyBar(Widget):
                 self.app.simulate_key(key)
                 return
 
+    def _shown(self) -> tuple[list[Shown], Shown | None]:
+        """The keys shown, and the command palette's (set apart on the right)."""
+        keys, actions = [], set()
+        bindings = self.screen.active_bindings
+        for key, (_node, binding, enabled, _tooltip) in bindings.items():
+            if binding.show and binding.action not in actions:
+                actions.add(binding.action)
+                keys.append(
+                    Shown(key, self.app.get_key_display(binding), binding.description, enabled)
+                )
+        found = bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        palette = None
+        if self.app.ENABLE_COMMAND_PALETTE and found is not None:
+            _node, binding, enabled, _tooltip = found
+            palette = Shown(
+                binding.key, self.app.get_key_display(binding), binding.description, enabled
+            )
+        return keys, palette
+
     def render(self) -> Text:
         key_style = self.get_component_rich_style("keybar--key")
         text_style = self.get_component_rich_style("keybar--description")
+        self._drawn = keys, palette = self._shown()
         line = Text(no_wrap=True, overflow="ellipsis")
         self._places = []  # the cells each key's label covers, for clicks
-        shown: set[str] = set()
-        bindings = self.screen.active_bindings
-        for key, (_node, binding, enabled, _tooltip) in bindings.items():
-            if binding.show and binding.action not in shown:
-                shown.add(binding.action)
-                self._place(line, key, self._label(binding, enabled, key_style, text_style))
-        palette = bindings.get(self.app.COMMAND_PALETTE_BINDING)
-        if self.app.ENABLE_COMMAND_PALETTE and palette is not None:
-            _node, binding, enabled, _tooltip = palette
+        for shown in keys:
+            self._place(line, shown, f" {shown.label} ", key_style, text_style)
+        if palette is not None:
             # Set against a rule on the right, as the Footer does.
-            right = self._label(binding, enabled, key_style, text_style, lead="")
-            room = max(self.size.width - cell_len(right.plain) - 1, 0)
+            room = max(self.size.width - cell_len(f"{palette.label} {palette.description} ") - 1, 0)
             line.rstrip()
             line.truncate(room, overflow="ellipsis", pad=True)
             self._places = [place for place in self._places if place[1] <= room]
             line.append("▏", style=self.get_component_rich_style("keybar--rule"))
-            self._place(line, binding.key, right)
+            self._place(line, palette, f"{palette.label} ", key_style, text_style)
         return line
 
-    def _place(self, line: Text, key: str, label: Text) -> None:
+    def _place(
+        self, line: Text, shown: Shown, label: str, key_style: Style, text_style: Style
+    ) -> None:
+        dim = Style(dim=None if shown.enabled else True)
         start = cell_len(line.plain)
-        line.append_text(label)
-        self._places.append((start, start + cell_len(label.plain), key))
-
-    def _label(self, binding, enabled: bool, key_style: Style, text_style: Style, lead=" ") -> Text:
-        dim = Style(dim=None if enabled else True)
-        return Text.assemble(
-            (f"{lead}{self.app.get_key_display(binding)} ", key_style + dim),
-            (f"{binding.description} ", text_style + dim),
-        )
+        line.append(label, style=key_style + dim)
+        line.append(f"{shown.description} ", style=text_style + dim)
+        self._places.append((start, cell_len(line.plain), shown.key))
