@@ -68,5 +68,5 @@ async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(m
         screen = app.screen
         header, *rows = screen.tables["#topics"]
         assert len(rows) == 40
-        title = str(screen.query_one("#topics-title", Static).render())
+        title = str(screen.query_one("#topics", Static).render()).splitlines()[0]
         assert "the 40 weakest of 45" in title

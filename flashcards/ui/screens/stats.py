@@ -81,13 +81,23 @@ def _exams_paint(exams: list[dict]) -> Paint:
     return paint
 
 
+def _section(title: str, *lines: Text | str) -> Text:
+    """A section as one piece of text: its title in bold, then its lines (markup allowed)."""
+    text = Text()
+    text.append(title, style="bold")
+    for line in lines:
+        text.append("\n")
+        text.append_text(line if isinstance(line, Text) else Text.from_markup(line))
+    return text
+
+
 class StatsScreen(BaseScreen):
     DEFAULT_CSS = """
     StatsScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
     StatsScreen VerticalScroll { padding: 0 1; scrollbar-gutter: stable; }
-    StatsScreen .section { text-style: bold; margin-top: 1; }
+    StatsScreen .section { margin-top: 1; height: auto; }
+    StatsScreen .table { text-wrap: nowrap; text-overflow: ellipsis; }
     StatsScreen Chart { height: 14; }
-    StatsScreen .table { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     StatsScreen #summary { height: auto; }
     """
     BINDINGS = [
@@ -113,37 +123,36 @@ class StatsScreen(BaseScreen):
         super().__init__()
         self.days = 30
         self.tables: dict[str, list[list[str]]] = {}
-        self.per_day_chart = Chart(id="per-day", classes="chart")
+        self.per_day_chart = Chart(id="per-day")
 
     def compose(self) -> ComposeResult:
         self.load()  # the figures are read while the screen is being built
         yield Static("Statistics", id="title")
+        # A section's title and table are one widget: every widget costs time to build, lay
+        # out and draw, and this screen has to appear at once.
         with VerticalScroll():
             yield Static("Loading…", id="summary")
-            yield Static("Reviews per day", classes="section", id="per-day-title")
+            yield Static(_section("Reviews per day"), classes="section", id="per-day-title")
             yield self.per_day_chart
-            yield Static("Study days", classes="section")
-            yield Heatmap(id="heatmap")
-            yield Static("True retention", classes="section", id="retention-title")
-            yield Static(id="retention", classes="table")
-            yield Static("Due in the next 30 days", classes="section")
-            yield Chart(id="forecast", classes="chart")
-            yield Static("Cards by state", classes="section")
-            yield Static(id="states", classes="table")
-            yield Static("Decks, weakest first", classes="section")
-            yield Static(id="decks", classes="table")
-            yield Static("Topics, weakest first", classes="section", id="topics-title")
-            yield Static(id="topics", classes="table")
-            yield Static("Exam scores", classes="section")
-            yield Static("", id="exams-note")
-            yield Chart(id="exams", classes="chart")
-            yield Static("Choosing desired retention", classes="section")
+            yield Heatmap(_section("Study days"), classes="section", id="heatmap")
+            yield Static(_section("True retention"), classes="section table", id="retention")
+            yield Static(_section("Due in the next 30 days"), classes="section")
+            yield Chart(id="forecast")
+            yield Static(_section("Cards by state"), classes="section table", id="states")
+            yield Static(_section("Decks, weakest first"), classes="section table", id="decks")
+            yield Static(_section("Topics, weakest first"), classes="section table", id="topics")
+            yield Static(_section("Exam scores"), classes="section", id="exams-note")
+            yield Chart(id="exams")
             yield Static(
-                "Press [b]r[/b] to simulate your collection over the next year at each desired "
-                "retention (takes a few seconds).",
+                _section(
+                    "Choosing desired retention",
+                    "Press [b]r[/b] to simulate your collection over the next year at each "
+                    "desired retention (takes a few seconds).",
+                ),
+                classes="section",
                 id="simulation-note",
             )
-            yield Static(id="simulation", classes="table")
+            yield Static(classes="table", id="simulation")
         yield KeyBar()
 
     def action_days(self, days: int) -> None:
@@ -183,32 +192,33 @@ class StatsScreen(BaseScreen):
             f"(longest {streak['longest']})"
         )
         self._per_day(figures["reviews_per_day"], message.days, message.charts.get("#per-day"))
-        self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26)
+        self.query_one(Heatmap).show(figures["heatmap"], today, weeks=26, title="Study days")
         self._retention(figures)
         self._forecast(figures["forecast"])
         self._states(figures["card_states"])
-        self._areas("#decks", figures["decks"])
+        self._areas("#decks", "Decks, weakest first", figures["decks"])
         topics, count = figures["topics"], figures["topic_count"]
+        title = "Topics, weakest first"
         if count > len(topics):
-            self.query_one("#topics-title", Static).update(
-                f"Topics, weakest first: the {len(topics)} weakest of {count} "
-                "(`flashcards stats --json` lists them all)"
+            title += (
+                f": the {len(topics)} weakest of {count} (`flashcards stats --json` lists them all)"
             )
-        self._areas("#topics", topics)
+        self._areas("#topics", title, topics)
         self._exams(figures["exams"])
 
     def _per_day(self, days: list[dict], count: int, built) -> None:
         minutes = sum(d["seconds"] for d in days) / 60
         answers = sum(d["total"] for d in days)
-        self.query_one("#per-day-title", Static).update(
-            f"Reviews per day, last {count} days: {answers} answer{'s' * (answers != 1)} in "
-            f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}  "
-            "[blue]■[/] learning [green]■[/] review [red]■[/] relearning"
+        title = Text.from_markup(
+            f"[b]Reviews per day, last {count} days: {answers} answer{'s' * (answers != 1)} in "
+            f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}[/b]  "
+            "[blue]■[/] [b]learning[/b] [green]■[/] [b]review[/b] [red]■[/] [b]relearning[/b]"
         )
+        self.query_one("#per-day-title", Static).update(title)
         self.per_day_chart.show(_per_day_paint(days), built)
 
     def _retention(self, figures: dict) -> None:
-        self.query_one("#retention-title", Static).update(
+        title = (
             f"True retention (first answer of a review card each day; desired "
             f"{figures['desired_retention']:.0%})"
         )
@@ -222,16 +232,18 @@ class StatsScreen(BaseScreen):
             ]
             for period, groups in figures["true_retention"].items()
         ]
-        self._show_table("#retention", ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr")
+        columns = ["Period", "Young (<21d)", "Mature", "All"]
+        self._show_table("#retention", title, columns, rows, "lrrr")
 
     def _forecast(self, forecast: list[dict]) -> None:
         self.query_one("#forecast", Chart).show(_forecast_paint(forecast))
 
     def _states(self, states: dict) -> None:
         columns = [name.capitalize() for name in states]
-        self._show_table("#states", columns, [[str(n) for n in states.values()]], "r" * len(states))
+        rows = [[str(n) for n in states.values()]]
+        self._show_table("#states", "Cards by state", columns, rows, "r" * len(states))
 
-    def _areas(self, selector: str, areas: list[dict]) -> None:
+    def _areas(self, selector: str, title: str, areas: list[dict]) -> None:
         rows = [
             [
                 _percent(area["retrievability"]),
@@ -244,13 +256,17 @@ class StatsScreen(BaseScreen):
             for area in areas
         ]
         columns = ["Recall now", "Retention", "Exams", "Cards", "Lapses", "Name"]
-        self._show_table(selector, columns, rows, "rrrrrl")
+        self._show_table(selector, title, columns, rows, "rrrrrl")
 
-    def _show_table(self, selector: str, columns: list[str], rows: list[list[str]], align: str):
-        """Draw a table; `self.tables` keeps what each one shows (its header and rows)."""
+    def _show_table(
+        self, selector: str, title: str, columns: list[str], rows: list[list[str]], align: str
+    ) -> Static:
+        """Draw a table under its title (if any); `self.tables` keeps what each one shows (its
+        header and rows)."""
         self.tables[selector] = [columns, *rows]
         widget = self.query_one(selector, Static)
-        widget.update(_table(columns, rows, align))
+        table = _table(columns, rows, align)
+        widget.update(_section(title, table) if title else table)
         return widget
 
     def _exams(self, exams: list[dict]) -> None:
@@ -258,17 +274,24 @@ class StatsScreen(BaseScreen):
         note = self.query_one("#exams-note", Static)
         plot.display = bool(exams)
         if not exams:
-            note.update("No exams yet: press x on the home screen to take one.")
+            note.update(
+                _section("Exam scores", "No exams yet: press x on the home screen to take one.")
+            )
             return
         last = exams[-1]
         note.update(
-            f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
-            f"({'passed' if last['passed'] else 'not passed'})"
+            _section(
+                "Exam scores",
+                f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
+                f"({'passed' if last['passed'] else 'not passed'})",
+            )
         )
         plot.show(_exams_paint(exams))
 
     def action_simulate(self) -> None:
-        self.query_one("#simulation-note", Static).update("Simulating the next year…")
+        self.query_one("#simulation-note", Static).update(
+            _section("Choosing desired retention", "Simulating the next year…")
+        )
         self.simulate()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulation")
@@ -282,9 +305,12 @@ class StatsScreen(BaseScreen):
         choice = message.choice
         source = "your fitted parameters" if choice.fitted else "the default parameters"
         self.query_one("#simulation-note", Static).update(
-            f"{choice.studied_cards} studied and {choice.new_cards} new cards over 365 days, with "
-            f"{source}. Set the one you choose with "
-            "`flashcards optimize --retention` or in the config file."
+            _section(
+                "Choosing desired retention",
+                f"{choice.studied_cards} studied and {choice.new_cards} new cards over 365 days, "
+                f"with {source}. Set the one you choose with "
+                "`flashcards optimize --retention` or in the config file.",
+            )
         )
         rows = []
         for row in choice.rows:
@@ -298,7 +324,7 @@ class StatsScreen(BaseScreen):
                 ]
             )
         columns = ["Retention", "Reviews/day", "Minutes/day", "Cards known"]
-        self._show_table("#simulation", columns, rows, "lrrr").scroll_visible()
+        self._show_table("#simulation", "", columns, rows, "lrrr").scroll_visible()
 
     def action_help(self) -> None:
         from .help import HelpScreen

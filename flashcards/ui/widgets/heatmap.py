@@ -15,11 +15,14 @@ WEEKDAYS = ("Mon", "   ", "Wed", "   ", "Fri", "   ", "Sun")
 class Heatmap(Static):
     DEFAULT_CSS = "Heatmap { height: auto; }"
 
-    def show(self, counts: dict[str, int], today: date, weeks: int) -> None:
-        """`counts` maps ISO dates to answers; draws the last `weeks` weeks up to today."""
+    def show(self, counts: dict[str, int], today: date, weeks: int, title: str = "") -> None:
+        """`counts` maps ISO dates to answers; draws the last `weeks` weeks up to today, under
+        `title` (in bold) if there is one."""
         start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
         peak = max(counts.values(), default=0)
         text = Text()
+        if title:
+            text.append(f"{title}\n", style="bold")
         months = [" "] * (2 * weeks + 3)
         last_month = None
         for week in range(weeks):
