@@ -1,0 +1,194 @@
+"""The statistics screen's sections, laid out as text (and its charts as plotext paints) from the
+plain figures of `flashcards.stats.figures.collect`. Pure functions of the figures: the screen's
+worker builds them while the slower figures are still being read, and the interface thread only
+puts them in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from ..terminal_text import inert
+from .widgets.chart import Paint
+from .widgets.heatmap import calendar
+
+__all__ = [
+    "Sections",
+    "area_sections",
+    "exams_paint",
+    "figure_sections",
+    "forecast_paint",
+    "per_day_paint",
+    "section",
+    "table",
+]
+
+TOPICS_TITLE = "Topics, weakest first"
+EXAMS_TITLE = "Exam scores"
+
+
+@dataclass
+class Sections:
+    """What each widget shows (by selector), and each table's header and rows (for tests and
+    for anyone reading the screen's figures as data)."""
+
+    texts: dict[str, Text] = field(default_factory=dict)
+    tables: dict[str, list[list[str]]] = field(default_factory=dict)
+
+    def add_table(
+        self, selector: str, title: str, columns: list[str], rows: list[list[str]], align: str
+    ) -> None:
+        self.tables[selector] = [columns, *rows]
+        body = table(columns, rows, align)
+        self.texts[selector] = section(title, body) if title else body
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def table(columns: list[str], rows: list[list[str]], align: str) -> Text:
+    """A read-only table as plain text: a bold header, a rule, aligned columns (`align` has an
+    "l" or an "r" per column). Built once; a DataTable or a Rich table is measured and laid out
+    again at every redraw, which costs far more for figures that never change on screen."""
+    widths = [max(cell_len(cell) for cell in column) for column in zip(columns, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        padded = []
+        for cell, width, side in zip(cells, widths, align, strict=True):
+            gap = " " * (width - cell_len(cell))  # by terminal cells: wide characters count 2
+            padded.append(gap + cell if side == "r" else cell + gap)
+        return "  ".join(padded).rstrip()
+
+    text = Text()
+    text.append(line(columns), style="bold")
+    text.append("\n" + "─" * (sum(widths) + 2 * (len(widths) - 1)), style="dim")
+    for row in rows:
+        text.append("\n" + line(row))
+    return text
+
+
+def section(title: str, *lines: Text | str) -> Text:
+    """A section as one piece of text: its title in bold, then its lines (markup allowed)."""
+    text = Text()
+    text.append(title, style="bold")
+    for line in lines:
+        text.append("\n")
+        text.append_text(line if isinstance(line, Text) else Text.from_markup(line))
+    return text
+
+
+def figure_sections(figures: dict, days: int) -> Sections:
+    """Every section but the decks and topics."""
+    sections = Sections()
+    texts = sections.texts
+    streak, states = figures["streak"], figures["card_states"]
+    cards = sum(states[s] for s in ("new", "learning", "review", "relearning", "suspended"))
+    texts["#summary"] = Text.from_markup(
+        f"[b]{cards}[/b] cards · [b]{figures['forecast'][0]['due']}[/b] due today · "
+        f"[b]{figures['reviews_per_day'][-1]['total']}[/b] answered today · streak "
+        f"[b]{streak['current']}[/b] day{'s' * (streak['current'] != 1)} "
+        f"(longest {streak['longest']})"
+    )
+    per_day = figures["reviews_per_day"]
+    minutes = sum(d["seconds"] for d in per_day) / 60
+    answers = sum(d["total"] for d in per_day)
+    texts["#per-day-title"] = Text.from_markup(
+        f"[b]Reviews per day, last {days} days: {answers} answer{'s' * (answers != 1)} in "
+        f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}[/b]  "
+        "[blue]■[/] [b]learning[/b] [green]■[/] [b]review[/b] [red]■[/] [b]relearning[/b]"
+    )
+    today = date.fromisoformat(per_day[-1]["date"])
+    texts["#heatmap"] = calendar(figures["heatmap"], today, weeks=26, title="Study days")
+    rows = [
+        [
+            f"last {period}",
+            *(
+                f"{percent(groups[g]['rate'])} of {groups[g]['total']}"
+                for g in ("young", "mature", "all")
+            ),
+        ]
+        for period, groups in figures["true_retention"].items()
+    ]
+    title = (
+        "True retention (first answer of a review card each day; desired "
+        f"{figures['desired_retention']:.0%})"
+    )
+    sections.add_table(
+        "#retention", title, ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr"
+    )
+    columns = [name.capitalize() for name in states]
+    values = [[str(n) for n in states.values()]]
+    sections.add_table("#states", "Cards by state", columns, values, "r" * len(states))
+    exams = figures["exams"]
+    if exams:
+        last = exams[-1]
+        note = (
+            f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
+            f"({'passed' if last['passed'] else 'not passed'})"
+        )
+    else:
+        note = "No exams yet: press x on the home screen to take one."
+    texts["#exams-note"] = section(EXAMS_TITLE, note)
+    return sections
+
+
+def area_sections(figures: dict, sections: Sections) -> None:
+    """The decks and the (weakest) topics, added to `sections`."""
+    topics, count = figures["topics"], figures["topic_count"]
+    title = TOPICS_TITLE
+    if count > len(topics):
+        title += (
+            f": the {len(topics)} weakest of {count} (`flashcards stats --json` lists them all)"
+        )
+    for selector, heading, areas in (
+        ("#decks", "Decks, weakest first", figures["decks"]),
+        ("#topics", title, topics),
+    ):
+        rows = [
+            [
+                percent(area["retrievability"]),
+                percent(area["retention"]),
+                percent(area["exam_score"]),
+                str(area["cards"]),
+                str(area["lapses"]),
+                inert(area["name"]),
+            ]
+            for area in areas
+        ]
+        columns = ["Recall now", "Retention", "Exams", "Cards", "Lapses", "Name"]
+        sections.add_table(selector, heading, columns, rows, "rrrrrl")
+
+
+def _day_ticks(plt, labels: list[str]) -> None:
+    step = max(1, len(labels) // 6)
+    plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
+
+
+def per_day_paint(days: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        series = [[d[part] for d in days] for part in ("learning", "review", "relearning")]
+        plt.stacked_bar(list(range(1, len(days) + 1)), series, color=["blue", "green", "red"])
+        _day_ticks(plt, [d["date"][5:] for d in days])
+
+    return paint
+
+
+def forecast_paint(forecast: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        plt.bar(list(range(1, len(forecast) + 1)), [f["due"] for f in forecast], color="cyan")
+        _day_ticks(plt, [f["date"][5:] for f in forecast])
+
+    return paint
+
+
+def exams_paint(exams: list[dict]) -> Paint:
+    def paint(plt) -> None:
+        plt.plot([round(e["score"] * 100) for e in exams], marker="dot", color="magenta")
+        plt.ylim(0, 100)
+        plt.ylabel("%")
+
+    return paint
