@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
+from ..storage.packed import packed_rows
 from ..storage.tables import ReviewDayRow
 from .days import StudyDay
 
@@ -16,8 +17,8 @@ review_days = ReviewDayRow.__table__
 def study_days(conn: Connection) -> list[int]:
     """Every study day with at least one answer, as ordinals, ascending."""
     answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-    statement = select(review_days.c.day).where(answers > 0).order_by(review_days.c.day)
-    return [day for (day,) in conn.execute(statement)]
+    statement = select(review_days.c.day).where(answers > 0)
+    return sorted(day for (day,) in packed_rows(conn, statement))
 
 
 def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:

@@ -28,6 +28,7 @@ from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
 from ..scheduling.streak import streaks, study_days
+from ..storage.packed import packed_rows
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.types import to_millis
@@ -79,7 +80,7 @@ def reviews_by_day(conn: Connection, today: StudyDay, days: int) -> list[DayFigu
         review_days.c.relearning,
         review_days.c.duration_ms,
     ).where(review_days.c.day >= first, review_days.c.day <= today.date.toordinal())
-    found = {row[0]: row[1:] for row in conn.execute(statement)}
+    found = {row[0]: row[1:] for row in packed_rows(conn, statement)}
     result = []
     for ordinal in range(first, today.date.toordinal() + 1):
         learning, review, relearning, millis = found.get(ordinal, (0, 0, 0, 0))
@@ -111,7 +112,7 @@ def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Ret
         review_days.c.mature_total,
     ).where(review_days.c.day > now_day - max(PERIODS.values()), review_days.c.day <= now_day)
     counts = {name: [0, 0, 0, 0] for name in PERIODS}
-    for day, *values in conn.execute(statement):
+    for day, *values in packed_rows(conn, statement):
         for name, length in PERIODS.items():
             if day > now_day - length:
                 counts[name] = [a + b for a, b in zip(counts[name], values, strict=True)]
@@ -152,8 +153,8 @@ def forecast(
         )
         .scalar_subquery()
     )
-    counted = conn.execute(select(window.c.day, count).order_by(window.c.day)).all()
-    return [(study_days[day].date, int(n)) for day, n in counted]
+    counted = dict(packed_rows(conn, select(window.c.day, count)))
+    return [(day.date, int(counted[i])) for i, day in enumerate(study_days)]
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
@@ -285,16 +286,17 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
         func.count(),
     ).where(area.c.topic != "")
     statement = union_all(by_deck, select(ranked), count)
-    names = dict(conn.execute(select(decks.c.id, decks.c.name)).all())
+    names = dict(packed_rows(conn, select(decks.c.id, decks.c.name)))
     deck_rows, topic_rows, topic_count = [], [], 0
-    for kind, deck_id, topic, *values in conn.execute(statement):
+    for kind, deck_id, topic, *values in packed_rows(conn, statement):
         if kind == 0:
             deck_rows.append(_area(names[deck_id], "", values))
         elif kind == 1:
             topic_rows.append(_area(names[deck_id], topic, values))
         else:
             topic_count = values[-1]
-    return Areas(sorted(deck_rows, key=_weakness), topic_rows, topic_count)
+    # SQLite chose the weakest topics; the packed rows need not keep their order.
+    return Areas(sorted(deck_rows, key=_weakness), sorted(topic_rows, key=_weakness), topic_count)
 
 
 FIGURE_COLUMNS = ("cards", "reviewed", "recall", "lapses", "passed", "total", "credit", "asked")

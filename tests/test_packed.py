@@ -1,0 +1,71 @@
+"""Rows fetched as one JSON array: the same values as the ordinary fetch, and the ordinary fetch
+when SQLite has no JSON functions."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import column, func, select, table
+from sqlalchemy.exc import OperationalError
+
+import flashcards.storage.packed as packed
+from flashcards.storage.packed import packed_rows
+from flashcards.storage.tables import CardRow
+
+from .conftest import basic_deck
+
+cards = CardRow.__table__
+
+TOPICS = '# Quotes "and" back\\slashes\n\nQ: q1?\nA: a\n\n# Ünïcödé, and 100%\n\nQ: q2?\nA: a\n'
+
+
+def statement():
+    return select(
+        cards.c.id, cards.c.topic, cards.c.stability, cards.c.last_review, (cards.c.id * 0.1)
+    ).order_by(cards.c.id)
+
+
+def test_packed_rows_equal_the_ordinary_fetch(make_workspace):
+    workspace = make_workspace({"d.md": basic_deck(3), "t.md": TOPICS})
+    with workspace.collection.read() as conn:
+        conn.execute(cards.update().where(cards.c.id == 1).values(stability=2.5))
+        ordinary = [list(row) for row in conn.execute(statement())]
+        found = sorted(packed_rows(conn, statement()))
+    # Reals keep 15 significant digits: 0.30000000000000004 comes back as 0.3.
+    assert [row[:4] for row in found] == [row[:4] for row in ordinary]
+    assert [row[4] for row in found] == pytest.approx([row[4] for row in ordinary], rel=1e-14)
+    assert {row[1] for row in found} >= {'Quotes "and" back\\slashes', "Ünïcödé, and 100%"}
+    assert any(row[2] is None for row in found) and any(row[2] == 2.5 for row in found)
+
+
+def test_no_rows_is_an_empty_list(make_workspace):
+    workspace = make_workspace({"d.md": basic_deck(2)})
+    with workspace.collection.read() as conn:
+        assert packed_rows(conn, statement().where(cards.c.id < 0)) == []
+
+
+def test_a_sqlite_without_json_gets_the_rows_the_ordinary_way(make_workspace, monkeypatch):
+    workspace = make_workspace({"d.md": basic_deck(3)})
+
+    class NoJson:
+        def __getattr__(self, name):
+            return getattr(func, "flashcards_missing" if name.startswith("json") else name)
+
+    monkeypatch.setattr(packed, "func", NoJson())
+    monkeypatch.setattr(packed, "_json", True)
+    with workspace.collection.read() as conn:
+        rows = packed_rows(conn, statement())
+        assert packed._json is False  # learnt, not asked again
+        assert [row[0] for row in rows] == [1, 2, 3]
+        assert packed_rows(conn, statement()) == rows
+
+
+def test_other_errors_are_not_taken_for_a_missing_json(make_workspace, monkeypatch):
+    monkeypatch.setattr(packed, "_json", True)
+    workspace = make_workspace({"d.md": basic_deck(1)})
+    missing = select(column("x")).select_from(table("no_such_table"))
+    with (
+        workspace.collection.read() as conn,
+        pytest.raises(OperationalError, match="no such table"),
+    ):
+        packed_rows(conn, missing)
+    assert packed._json is True
