@@ -70,3 +70,29 @@ async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(m
         assert len(rows) == 40
         title = str(screen.query_one("#topics", Static).render()).splitlines()[0]
         assert "the 40 weakest of 45" in title
+
+
+async def test_a_range_chosen_while_figures_load_is_not_overwritten_by_them(
+    make_workspace, clock, monkeypatch
+):
+    import time
+
+    import flashcards.stats.figures as figures
+
+    real_collect = figures.collect
+
+    def collect(workspace, days=30, *args, **kwargs):
+        if days == 30:
+            time.sleep(0.5)  # the first figures arrive after the range is changed
+        return real_collect(workspace, days, *args, **kwargs)
+
+    monkeypatch.setattr(figures, "collect", collect)
+    workspace = studied_workspace(make_workspace, clock)
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.press("3")
+        await settle(pilot, wait=0.7)
+        title = str(app.screen.query_one("#per-day-title", Static).render())
+        assert "last 365 days" in title

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from ..stats_sections import (
     Sections,
@@ -114,7 +115,8 @@ class StatsScreen(BaseScreen):
 
         figures = collect(self.app.workspace, days, TOPICS_SHOWN, meanwhile=lay_out)
         area_sections(figures, sections)
-        self.post_message(self.Loaded(figures, sections, charts))
+        if not get_current_worker().is_cancelled:  # 1, 2 or 3 pressed since: its figures win
+            self.post_message(self.Loaded(figures, sections, charts))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
