@@ -1,12 +1,18 @@
-"""The statistics screen: opened from home, figures shown, range switched; and its snapshot."""
+"""The statistics screen: opened from home, figures shown, range switched, its chart and calendar;
+and its snapshot."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from textual.widgets import Static
+from textual_plotext import PlotextPlot
 
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
+from flashcards.ui.stats_sections import SHADES, calendar
 
 from .conftest import basic_deck, settle
 from .test_stats import answer
@@ -23,15 +29,20 @@ def studied_workspace(make_workspace, clock):
     return workspace
 
 
+async def open_statistics(pilot) -> StatsScreen:
+    """From the settled home screen, `t`, and the statistics once their figures are shown."""
+    await settle(pilot)
+    await pilot.press("t")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, StatsScreen)
+    return pilot.app.screen
+
+
 async def test_stats_screen_from_home(make_workspace, clock):
     workspace = studied_workspace(make_workspace, clock)
     app = FlashcardsApp(workspace)
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, StatsScreen)
+        screen = await open_statistics(pilot)
         summary = str(screen.query_one("#summary", Static).render())
         assert "7 cards" in summary and "streak 3 days (longest 3)" in summary
         title = str(screen.query_one("#per-day-title", Static).render())
@@ -62,10 +73,7 @@ async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(m
     workspace = make_workspace({"t.md": f"---\ntitle: Many\n---\n{topics}"})
     app = FlashcardsApp(workspace)
     async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
-        screen = app.screen
+        screen = await open_statistics(pilot)
         header, *rows = screen.tables["#topics"]
         assert len(rows) == 40
         title = str(screen.query_one("#topics", Static).render()).splitlines()[0]
@@ -96,3 +104,56 @@ async def test_a_range_chosen_while_figures_load_is_not_overwritten_by_them(
         await settle(pilot, wait=0.7)
         title = str(app.screen.query_one("#per-day-title", Static).render())
         assert "last 365 days" in title
+
+
+async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen(
+    make_workspace, monkeypatch
+):
+    built_on_screen = []
+    real_render = PlotextPlot.render
+
+    def render(plot):
+        built_on_screen.append(plot.id)
+        return real_render(plot)
+
+    monkeypatch.setattr(PlotextPlot, "render", render)
+    app = FlashcardsApp(make_workspace({"d.md": basic_deck(3)}))
+    async with app.run_test(size=(100, 40)) as pilot:
+        chart = (await open_statistics(pilot)).per_day_chart
+        assert chart._built is not None and chart._built[0][:2] == (chart.size.width, 14)
+        assert "per-day" not in built_on_screen
+        await pilot.resize_terminal(90, 40)
+        await settle(pilot)
+        assert "per-day" in built_on_screen  # a new size is drawn on the spot
+
+
+async def test_the_app_hands_the_gil_over_often_while_it_runs(make_workspace):
+    import sys
+
+    from flashcards.ui.app import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    app = FlashcardsApp(make_workspace({"d.md": basic_deck(1)}))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+    assert sys.getswitchinterval() == pytest.approx(before)
+
+
+def test_the_calendar_shades_days_by_answers_and_leaves_the_future_blank():
+    today = date(2026, 1, 7)  # a Wednesday
+    counts = {"2026-01-05": 1, "2026-01-07": 9, "2025-12-29": 3}
+    lines = calendar(counts, today, weeks=2, title="Study days").split("\n")
+    assert lines[0].plain == "Study days" and lines[0].spans[0].style == "bold"
+    monday, wednesday, thursday = lines[2], lines[4], lines[5]
+    assert monday.plain == "Mon ■ ■ " and wednesday.plain == "Wed ■ ■ "
+    assert thursday.plain.rstrip() == "    ■"  # this week's Thursday has not come yet
+
+    def shade(line, week):
+        cell = 4 + 2 * week
+        return next(span.style for span in line.spans if span.start <= cell < span.end)
+
+    assert shade(wednesday, 1) == SHADES[4]  # the busiest day, brightest
+    assert shade(monday, 1) == SHADES[1]  # 1 answer of a peak of 9
+    assert shade(monday, 0) == SHADES[2]  # 3 answers
+    assert shade(wednesday, 0) == SHADES[0]  # none

@@ -7,11 +7,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual_plotext import PlotextPlot
 
-from flashcards.ui.screens.stats import StatsScreen
 from flashcards.ui.widgets.chart import Chart
 from flashcards.ui.widgets.keybar import KeyBar
-
-from .conftest import basic_deck, settle
 
 
 class KeysApp(App):
@@ -83,31 +80,3 @@ async def test_a_chart_built_off_the_interface_thread_matches_the_one_built_on_i
         assert built is not None and built[1].plain == theirs.render().plain
         ours.show(paint, built)
         assert ours.render() is built[1]  # shown as built, not built again
-
-
-async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen(
-    make_workspace, monkeypatch
-):
-    from flashcards.ui.app import FlashcardsApp
-
-    built_on_screen = []
-    real_render = PlotextPlot.render
-
-    def render(plot):
-        built_on_screen.append(plot.id)
-        return real_render(plot)
-
-    monkeypatch.setattr(PlotextPlot, "render", render)
-    app = FlashcardsApp(make_workspace({"d.md": basic_deck(3)}))
-    async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, StatsScreen)
-        chart = screen.per_day_chart
-        assert chart._built is not None and chart._built[0][:2] == (chart.size.width, 14)
-        assert "per-day" not in built_on_screen
-        await pilot.resize_terminal(90, 40)
-        await settle(pilot)
-        assert "per-day" in built_on_screen  # a new size is drawn on the spot

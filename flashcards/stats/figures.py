@@ -39,6 +39,7 @@ __all__ = [
     "DayFigures",
     "Retention",
     "card_states",
+    "cards_in_use",
     "collect",
     "forecast",
     "reviews_by_day",
@@ -131,8 +132,8 @@ def forecast(
 ) -> list[tuple[date, int]]:
     """Learning and review cards due on each of the next `days` study days (overdue ones count
     for today)."""
-    study_days = [today.next(i) for i in range(days)]
-    ends = [to_millis(day.end) for day in study_days]
+    window_days = [today.next(i) for i in range(days)]
+    ends = [to_millis(day.end) for day in window_days]
     starts = [-(2**62), *ends[:-1]]  # today's count takes every overdue card
     columns = (column("day", Integer), column("start", BigInteger), column("end", BigInteger))
     rows = list(zip(range(days), starts, ends, strict=True))
@@ -154,7 +155,7 @@ def forecast(
         .scalar_subquery()
     )
     counted = dict(packed_rows(conn, select(window.c.day, count)))
-    return [(day.date, int(counted[i])) for i, day in enumerate(study_days)]
+    return [(day.date, int(counted[i])) for i, day in enumerate(window_days)]
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
@@ -177,6 +178,11 @@ def card_states(conn: Connection, now: datetime) -> dict[str, int]:
     counts["leech"] = conn.execute(leeches).scalar_one()
     counts["buried"] = conn.execute(buried).scalar_one()
     return counts
+
+
+def cards_in_use(states: dict[str, int]) -> int:
+    """Every card in use, from `card_states`: its state counts leave suspended cards out."""
+    return sum(states[name] for name in ("new", "learning", "review", "relearning", "suspended"))
 
 
 @dataclass(frozen=True, slots=True)

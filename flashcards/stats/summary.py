@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from ..scheduling.queue import Overview
-from ..study.exam import exam_history
+from .figures import cards_in_use, collect
 
-__all__ = ["everything", "summary"]
+__all__ = ["everything"]
 
 
 def _headline(states: dict[str, int], today: Overview, exams: list[dict]) -> dict:
     return {
-        "cards": sum(states[name] for name in ("new", "learning", "review", "relearning"))
-        + states["suspended"],
+        "cards": cards_in_use(states),
         "new": states["new"],
         "learning": states["learning"] + states["relearning"],
         "review": states["review"],
@@ -24,21 +23,9 @@ def _headline(states: dict[str, int], today: Overview, exams: list[dict]) -> dic
     }
 
 
-def summary(workspace) -> dict:
-    """Cards by state, today's work after limits, and the streak."""
-    from .figures import card_states
-
-    with workspace.collection.read() as conn:
-        states = card_states(conn, workspace.clock.now())
-    return _headline(states, workspace.overview(), exam_history(workspace.collection))
-
-
-def everything(workspace, days: int = 30, topics: int | None = None) -> dict:
-    """The headline figures followed by every statistic (the JSON of `flashcards stats`); with
-    `topics`, only that many of the weakest topics."""
-    from .figures import collect
-
-    details = collect(workspace, days, topics)
+def everything(workspace, days: int = 30) -> dict:
+    """The headline figures followed by every statistic (the JSON of `flashcards stats`)."""
+    details = collect(workspace, days)
     figures = _headline(details["card_states"], workspace.overview(), details.pop("exams"))
     figures.update(details)
     return figures

@@ -6,18 +6,19 @@ puts them in place."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..stats.figures import cards_in_use
 from ..terminal_text import inert
 from .widgets.chart import Paint
-from .widgets.heatmap import calendar
 
 __all__ = [
     "Sections",
     "area_sections",
+    "calendar",
     "exams_paint",
     "figure_sections",
     "forecast_paint",
@@ -81,12 +82,51 @@ def section(title: str, *lines: Text | str) -> Text:
     return text
 
 
+SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
+WEEKDAYS = ("Mon", "   ", "Wed", "   ", "Fri", "   ", "Sun")
+
+
+def calendar(counts: dict[str, int], today: date, weeks: int, title: str = "") -> Text:
+    """The study days' heatmap: one cell per day, weeks as columns, shaded by the answers that
+    day (`counts` maps ISO dates to answers), the last `weeks` weeks up to today, under `title`
+    (in bold) if there is one. No charting widget draws calendars; this is Rich text."""
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    peak = max(counts.values(), default=0)
+    text = Text()
+    if title:
+        text.append(f"{title}\n", style="bold")
+    months = [" "] * (2 * weeks + 3)
+    last_month = None
+    for week in range(weeks):
+        monday = start + timedelta(weeks=week)
+        if monday.month != last_month and all(c == " " for c in months[2 * week : 2 * week + 4]):
+            months[2 * week : 2 * week + 3] = monday.strftime("%b")
+        last_month = monday.month
+    text.append("    " + "".join(months).rstrip() + "\n", style="dim")
+    for weekday in range(7):
+        text.append(WEEKDAYS[weekday] + " ", style="dim")
+        for week in range(weeks):
+            day = start + timedelta(weeks=week, days=weekday)
+            if day > today:
+                text.append("  ")
+                continue
+            count = counts.get(day.isoformat(), 0)
+            level = 0 if not count else min(4, 1 + int(3 * count / max(peak, 1)))
+            text.append("■ ", style=SHADES[level])
+        text.append("\n")
+    text.append("less ", style="dim")
+    for shade in SHADES:
+        text.append("■ ", style=shade)
+    text.append("more", style="dim")
+    return text
+
+
 def figure_sections(figures: dict, days: int) -> Sections:
     """Every section but the decks and topics."""
     sections = Sections()
     texts = sections.texts
     streak, states = figures["streak"], figures["card_states"]
-    cards = sum(states[s] for s in ("new", "learning", "review", "relearning", "suspended"))
+    cards = cards_in_use(states)
     texts["#summary"] = Text.from_markup(
         f"[b]{cards}[/b] cards · [b]{figures['forecast'][0]['due']}[/b] due today · "
         f"[b]{figures['reviews_per_day'][-1]['total']}[/b] answered today · streak "
