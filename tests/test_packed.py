@@ -8,7 +8,7 @@ from sqlalchemy import column, func, select, table
 from sqlalchemy.exc import OperationalError
 
 import flashcards.storage.packed as packed
-from flashcards.storage.packed import packed_rows
+from flashcards.storage.packed import packed_column, packed_rows
 from flashcards.storage.tables import CardRow
 
 from .conftest import basic_deck
@@ -43,13 +43,28 @@ def test_no_rows_is_an_empty_list(make_workspace):
         assert packed_rows(conn, statement().where(cards.c.id < 0)) == []
 
 
+def _scrambled_order():
+    """Ids in an order that is neither theirs nor the table's: by a value that goes up and
+    down with the id, ties broken by the id falling."""
+    return select(cards.c.id).order_by((cards.c.id * 7) % 5, cards.c.id.desc())
+
+
+def test_a_packed_column_keeps_the_statements_order(make_workspace):
+    workspace = make_workspace({"d.md": basic_deck(40)})
+    with workspace.collection.read() as conn:
+        ordinary = [row[0] for row in conn.execute(_scrambled_order())]
+        assert packed_column(conn, _scrambled_order()) == ordinary
+        assert ordinary != sorted(ordinary) and len(ordinary) == 40
+        assert packed_column(conn, _scrambled_order().where(cards.c.id < 0)) == []
+
+
+class NoJson:
+    def __getattr__(self, name):
+        return getattr(func, "flashcards_missing" if name.startswith("json") else name)
+
+
 def test_a_sqlite_without_json_gets_the_rows_the_ordinary_way(make_workspace, monkeypatch):
     workspace = make_workspace({"d.md": basic_deck(3)})
-
-    class NoJson:
-        def __getattr__(self, name):
-            return getattr(func, "flashcards_missing" if name.startswith("json") else name)
-
     monkeypatch.setattr(packed, "func", NoJson())
     monkeypatch.setattr(packed, "_json", True)
     with workspace.collection.read() as conn:
@@ -57,6 +72,16 @@ def test_a_sqlite_without_json_gets_the_rows_the_ordinary_way(make_workspace, mo
         assert packed._json is False  # learnt, not asked again
         assert [row[0] for row in rows] == [1, 2, 3]
         assert packed_rows(conn, statement()) == rows
+
+
+def test_a_column_without_json_comes_the_ordinary_way(make_workspace, monkeypatch):
+    workspace = make_workspace({"d.md": basic_deck(12)})
+    monkeypatch.setattr(packed, "func", NoJson())
+    monkeypatch.setattr(packed, "_json", True)
+    with workspace.collection.read() as conn:
+        ordinary = [row[0] for row in conn.execute(_scrambled_order())]
+        assert packed_column(conn, _scrambled_order()) == ordinary
+        assert packed._json is False
 
 
 def test_other_errors_are_not_taken_for_a_missing_json(make_workspace, monkeypatch):

@@ -11,6 +11,7 @@ from sqlalchemy import Integer, and_, literal, not_, or_, select, type_coerce
 
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
+from ..storage.packed import packed_column
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow
 from .index import (
@@ -168,13 +169,9 @@ def search(
         # SQLite's own page cache (2 MiB), no larger: text is found without reading the card
         # table, and a cache that grows to hold it made a connection's first scan slower
         # (r<0.8 on 100,000 cards: 130 ms in a 64 MiB cache, 75 ms in 2 MiB).
-        result = conn.execute(statement)
-        try:
-            # Plain integers straight from the driver's cursor: SQLAlchemy's row handling
-            # would take as long as the query itself on 100,000 ids.
-            return [row[0] for row in result.cursor.fetchall()]
-        finally:
-            result.close()
+        # The ids come back as one JSON array: tens of thousands of rows, one step each, took
+        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000).
+        return packed_column(conn, statement)
 
 
 def _reads_text(node: Node) -> bool:

@@ -15,24 +15,45 @@ import json
 from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.exc import OperationalError
 
-__all__ = ["packed_rows"]
+__all__ = ["packed_column", "packed_rows"]
 
 
 def packed_rows(conn: Connection, statement: Select) -> list[list]:
     """The rows of `statement`, each a list of plain JSON values (numbers, strings, None); in
     the statement's order only if it has an ORDER BY that SQLite keeps (give the rows a key to
     sort on when order matters). Reals keep 15 significant digits."""
+    rows = statement.subquery()
+    packed = _packed(conn, select(func.json_group_array(func.json_array(*rows.c))))
+    return [list(row) for row in conn.execute(statement)] if packed is None else packed
+
+
+def packed_column(conn: Connection, statement: Select) -> list:
+    """The one column of `statement`, as a list, in the statement's order: SQLite does not
+    merge a subquery with an ORDER BY into an aggregate around it, so the aggregate reads the
+    rows sorted (and tests hold this to account). For long lists of integers, such as ids."""
+    (column,) = statement.subquery().c
+    packed = _packed(conn, select(func.json_group_array(column)))
+    if packed is None:
+        result = conn.execute(statement)
+        try:  # plain values straight from the driver's cursor
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
+    return packed
+
+
+def _packed(conn: Connection, packed: Select) -> list | None:
+    """The JSON array that `packed` selects, decoded; None when SQLite has no JSON functions."""
     global _json  # noqa: PLW0603 (learnt once per process)
-    if _json:
-        rows = statement.subquery()
-        packed = select(func.json_group_array(func.json_array(*rows.c)))
-        try:
-            return json.loads(conn.execute(packed).scalar_one())
-        except OperationalError as error:
-            if "no such function" not in str(error):
-                raise
-            _json = False
-    return [list(row) for row in conn.execute(statement)]
+    if not _json:
+        return None
+    try:
+        return json.loads(conn.execute(packed).scalar_one())
+    except OperationalError as error:
+        if "no such function" not in str(error):
+            raise
+        _json = False
+        return None
 
 
 _json = True  # whether this SQLite has its JSON functions
