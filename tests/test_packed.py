@@ -4,11 +4,11 @@ when SQLite has no JSON functions."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import column, func, select, table
+from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.exc import OperationalError
 
 import flashcards.storage.packed as packed
-from flashcards.storage.packed import packed_column, packed_rows
+from flashcards.storage.packed import PackedStatement, packed_column, packed_rows
 from flashcards.storage.tables import CardRow
 
 from .conftest import basic_deck
@@ -94,3 +94,24 @@ def test_other_errors_are_not_taken_for_a_missing_json(make_workspace, monkeypat
     ):
         packed_rows(conn, missing)
     assert packed._json is True
+
+
+def test_a_statement_built_once_takes_parameters_and_packs_its_rows(make_workspace):
+    workspace = make_workspace({"d.md": basic_deck(5)})
+    built = PackedStatement(statement().where(cards.c.id > bindparam("above")))
+    with workspace.collection.read() as conn:
+        assert sorted(row[0] for row in built.rows(conn, {"above": 2})) == [3, 4, 5]
+        assert built.rows(conn, {"above": 5}) == []
+
+
+def test_a_statement_built_once_without_json_gets_its_rows_the_ordinary_way(
+    make_workspace, monkeypatch
+):
+    workspace = make_workspace({"d.md": basic_deck(3)})
+    monkeypatch.setattr(packed, "func", NoJson())
+    monkeypatch.setattr(packed, "_json", True)
+    built = PackedStatement(statement())
+    with workspace.collection.read() as conn:
+        rows = built.rows(conn, {})
+        assert packed._json is False
+        assert [row[0] for row in rows] == [1, 2, 3]

@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, update
 
+import flashcards.storage.prepared as prepared
 from flashcards.stats.figures import (
     card_states,
+    compile_statements,
     forecast,
     reviews_by_day,
     streaks,
@@ -175,6 +177,25 @@ def test_weakest_decks_and_topics_come_first(make_workspace, clock):
     assert topics[2].retrievability is None and topics[2].cards == 1
     assert areas.topic_count == weakest.topic_count == 3
     assert weakest.topics == topics[:1] and weakest.decks == decks
+
+
+def test_decks_and_topics_compiled_ahead_are_not_compiled_when_first_read(
+    make_workspace, clock, monkeypatch
+):
+    workspace = make_workspace({"a.md": "# T\n\nQ: q?\nA: a\n"})
+    compile_statements(workspace.collection.engine.dialect)
+    compiled = []
+    real = prepared._Form.__init__
+
+    def counted(self, statement, dialect, columns):
+        compiled.append(statement)
+        real(self, statement, dialect, columns)
+
+    monkeypatch.setattr(prepared._Form, "__init__", counted)
+    with workspace.collection.read() as conn:
+        areas = weak_areas(conn, workspace.config, clock.now(), topics=40)
+    assert [t.topic for t in areas.topics] == ["T"]
+    assert compiled == []
 
 
 def test_exam_scores_count_per_topic_and_per_deck(make_workspace, clock):

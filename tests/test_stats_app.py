@@ -140,6 +140,20 @@ async def test_the_app_hands_the_gil_over_often_while_it_runs(make_workspace):
     assert sys.getswitchinterval() == pytest.approx(before)
 
 
+async def test_home_compiles_the_statistics_statements_before_t_is_pressed(
+    make_workspace, monkeypatch
+):
+    import flashcards.stats.figures as figures
+
+    compiled = []
+    monkeypatch.setattr(figures, "compile_statements", compiled.append)
+    app = FlashcardsApp(make_workspace({"d.md": basic_deck(1)}))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert compiled == [app.workspace.collection.engine.dialect]
+
+
 def test_the_calendar_shades_days_by_answers_and_leaves_the_future_blank():
     today = date(2026, 1, 7)  # a Wednesday
     counts = {"2026-01-05": 1, "2026-01-07": 9, "2025-12-29": 3}

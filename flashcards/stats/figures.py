@@ -5,6 +5,7 @@ index that holds every card column they need, never the review log or the cards'
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -13,8 +14,10 @@ from datetime import date, datetime
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Float,
     Integer,
     and_,
+    bindparam,
     column,
     func,
     literal,
@@ -23,12 +26,13 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import values as value_rows
+from sqlalchemy.engine import Dialect
 
 from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
 from ..scheduling.streak import streaks, study_days
-from ..storage.packed import packed_rows
+from ..storage.packed import PackedStatement, packed_rows
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.types import to_millis
@@ -41,6 +45,7 @@ __all__ = [
     "card_states",
     "cards_in_use",
     "collect",
+    "compile_statements",
     "forecast",
     "reviews_by_day",
     "streaks",
@@ -217,18 +222,53 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
     """Per deck and per topic, weakest first: what to study before the interview. Recall now
     is FSRS's retrievability averaged over the cards studied; retention is true retention over
     each card's whole history (kept on the card as it is answered). With `topics`, only that
-    many of the weakest topics are listed (the count says how many there are).
-
-    One statement: the cards are read once, grouped by deck and topic; SQLite sums the decks,
-    ranks the topics and counts them from that grouping, so Python sees only what is shown."""
+    many of the weakest topics are listed (the count says how many there are)."""
     decay = -make_scheduler(config).parameters[20]
     factor = 0.9 ** (1 / decay) - 1
+    names = dict(_DECK_NAMES.rows(conn, {}))
+    params = {
+        "now_ms": to_millis(now),
+        "factor_per_ms": factor / 86_400_000,
+        "decay": decay,
+        "topics": -1 if topics is None else topics,
+    }
+    deck_rows, topic_rows, topic_count = [], [], 0
+    for kind, deck_id, topic, *values in _areas_statement().rows(conn, params):
+        if kind == 0:
+            deck_rows.append(_area(names[deck_id], "", values))
+        elif kind == 1:
+            topic_rows.append(_area(names[deck_id], topic, values))
+        else:
+            topic_count = values[-1]
+    # SQLite chose the weakest topics; the packed rows need not keep their order.
+    return Areas(sorted(deck_rows, key=_weakness), sorted(topic_rows, key=_weakness), topic_count)
+
+
+def compile_statements(dialect: Dialect) -> None:
+    """Compile the statements that are built once, ahead of their first use (the app does this
+    in the background once the home screen is up)."""
+    _DECK_NAMES.compile_for(dialect)
+    _areas_statement().compile_for(dialect)
+
+
+_DECK_NAMES = PackedStatement(select(decks.c.id, decks.c.name))
+
+
+@functools.cache
+def _areas_statement() -> PackedStatement:
+    """The decks and topics in one statement, built once (its parameters: now_ms,
+    factor_per_ms, decay and topics, -1 for all): the cards are read once, grouped by deck
+    and topic; SQLite sums the decks, ranks the topics and counts them from that grouping,
+    so Python sees only what is shown."""
     # Written for SQLite's per-row cost, which is most of the statistics' time: stability is
     # positive once a card is studied, so the recall is NULL (and not summed) exactly for the
     # cards never studied; max() keeps a review stamped in the future (clock skew) at zero.
     last = type_coerce(cards.c.last_review, BigInteger)  # the stored milliseconds, as is
-    elapsed_ms = func.max(literal(to_millis(now), BigInteger) - last, 0)
-    recall = func.power(1 + elapsed_ms * literal(factor / 86_400_000) / cards.c.stability, decay)
+    elapsed_ms = func.max(bindparam("now_ms", type_=BigInteger) - last, 0)
+    recall = func.power(
+        1 + elapsed_ms * bindparam("factor_per_ms", type_=Float) / cards.c.stability,
+        bindparam("decay", type_=Float),
+    )
     studied = and_(cards.c.stability > 0, cards.c.last_review.is_not(None))
     exam = (
         select(
@@ -281,7 +321,7 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
         .select_from(area.join(decks, decks.c.id == area.c.deck_id))
         .where(area.c.topic != "")
         .order_by(unmeasured, weakest_measure, name)
-        .limit(-1 if topics is None else topics)
+        .limit(bindparam("topics", type_=Integer))
         .subquery()
     )
     count = select(
@@ -291,18 +331,7 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
         *(literal(0) for _ in FIGURE_COLUMNS[:-1]),
         func.count(),
     ).where(area.c.topic != "")
-    statement = union_all(by_deck, select(ranked), count)
-    names = dict(packed_rows(conn, select(decks.c.id, decks.c.name)))
-    deck_rows, topic_rows, topic_count = [], [], 0
-    for kind, deck_id, topic, *values in packed_rows(conn, statement):
-        if kind == 0:
-            deck_rows.append(_area(names[deck_id], "", values))
-        elif kind == 1:
-            topic_rows.append(_area(names[deck_id], topic, values))
-        else:
-            topic_count = values[-1]
-    # SQLite chose the weakest topics; the packed rows need not keep their order.
-    return Areas(sorted(deck_rows, key=_weakness), sorted(topic_rows, key=_weakness), topic_count)
+    return PackedStatement(union_all(by_deck, select(ranked), count))
 
 
 FIGURE_COLUMNS = ("cards", "reviewed", "recall", "lapses", "passed", "total", "credit", "asked")

@@ -13,9 +13,12 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import Connection, Select, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 
-__all__ = ["packed_column", "packed_rows"]
+from .prepared import DriverConnection, Prepared, run
+
+__all__ = ["PackedStatement", "packed_column", "packed_rows"]
 
 
 def packed_rows(conn: Connection, statement: Select) -> list[list]:
@@ -57,3 +60,32 @@ def _packed(conn: Connection, packed: Select) -> list | None:
 
 
 _json = True  # whether this SQLite has its JSON functions
+
+
+class PackedStatement:
+    """`packed_rows` for a statement built once, with bound parameters, and compiled once per
+    collection (storage/prepared.py) instead of at every use. `compile_for` compiles it ahead
+    of its first use: the statistics screen's biggest statement took 20-30 ms to compile when
+    `t` was first pressed, with the interface thread wanting the GIL at the same time."""
+
+    def __init__(self, statement: Select) -> None:
+        rows = statement.subquery()
+        self._packed = Prepared(select(func.json_group_array(func.json_array(*rows.c))))
+        self._plain = Prepared(statement)
+
+    def compile_for(self, dialect: Dialect) -> None:
+        (self._packed if _json else self._plain).form(dialect)
+
+    def rows(self, conn: Connection, params: dict) -> list[list]:
+        """The rows, as `packed_rows` gives them, read on `conn`'s driver connection (in the
+        transaction `conn` is in, if any)."""
+        global _json  # noqa: PLW0603 (learnt once per process)
+        driver = DriverConnection(conn.connection.driver_connection, conn.dialect)
+        if _json:
+            try:
+                return json.loads(run(driver, self._packed, params).scalar())
+            except conn.dialect.dbapi.OperationalError as error:
+                if "no such function" not in str(error):
+                    raise
+                _json = False
+        return [list(row) for row in run(driver, self._plain, params).rows]

@@ -66,8 +66,8 @@ class FlashcardsApp(App[None]):
 
     def preload(self) -> None:
         """Once the home screen is up, import the statistics screen and the browser in the
-        background (plotext alone takes about 80 ms to import), so that `t` and `/` do not
-        make the user wait for it."""
+        background (plotext alone takes about 80 ms to import) and compile the statistics'
+        largest statement, so that `t` and `/` do not make the user wait for them."""
         if not self._preloaded:
             self._preloaded = True
             self._import_screens()
@@ -78,6 +78,9 @@ class FlashcardsApp(App[None]):
 
         for module in (".screens.stats", ".screens.browser", "..stats.figures", "..search"):
             importlib.import_module(module, __package__)
+        from ..stats.figures import compile_statements
+
+        compile_statements(self.workspace.collection.engine.dialect)
 
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
