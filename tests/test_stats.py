@@ -179,7 +179,7 @@ def test_weakest_decks_and_topics_come_first(make_workspace, clock):
     assert weakest.topics == topics[:1] and weakest.decks == decks
 
 
-def test_decks_and_topics_compiled_ahead_are_not_compiled_when_first_read(
+def test_statements_compiled_ahead_are_not_compiled_when_first_read(
     make_workspace, clock, monkeypatch
 ):
     workspace = make_workspace({"a.md": "# T\n\nQ: q?\nA: a\n"})
@@ -192,9 +192,16 @@ def test_decks_and_topics_compiled_ahead_are_not_compiled_when_first_read(
         real(self, statement, dialect, columns)
 
     monkeypatch.setattr(prepared._Form, "__init__", counted)
+    today, now = workspace.today(), clock.now()
     with workspace.collection.read() as conn:
-        areas = weak_areas(conn, workspace.config, clock.now(), topics=40)
+        areas = weak_areas(conn, workspace.config, now, topics=40)
+        due = forecast(conn, today, now)
+        states = card_states(conn, now)
+        days = reviews_by_day(conn, today, 30)
+        retention = true_retention(conn, today)
     assert [t.topic for t in areas.topics] == ["T"]
+    assert len(due) == len(days) == 30 and states["new"] == 1
+    assert retention["year"]["all"].total == 0
     assert compiled == []
 
 

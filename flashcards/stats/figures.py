@@ -32,7 +32,7 @@ from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
 from ..scheduling.streak import streaks, study_days
-from ..storage.packed import PackedStatement, packed_rows
+from ..storage.packed import PackedStatement
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.types import to_millis
@@ -59,6 +59,7 @@ review_days = ReviewDayRow.__table__
 exam_answers = ExamAnswerRow.__table__
 
 PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
+FORECAST_DAYS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,22 +79,36 @@ class DayFigures:
 
 def reviews_by_day(conn: Connection, today: StudyDay, days: int) -> list[DayFigures]:
     """The last `days` study days, oldest first, including days with no answers."""
-    first = today.date.toordinal() - days + 1
-    statement = select(
-        review_days.c.day,
-        review_days.c.learning,
-        review_days.c.review,
-        review_days.c.relearning,
-        review_days.c.duration_ms,
-    ).where(review_days.c.day >= first, review_days.c.day <= today.date.toordinal())
-    found = {row[0]: row[1:] for row in packed_rows(conn, statement)}
+    first, last = today.date.toordinal() - days + 1, today.date.toordinal()
+    found = {row[0]: row[1:] for row in _DAYS.rows(conn, {"first": first, "last": last})}
     result = []
-    for ordinal in range(first, today.date.toordinal() + 1):
+    for ordinal in range(first, last + 1):
         learning, review, relearning, millis = found.get(ordinal, (0, 0, 0, 0))
         result.append(
             DayFigures(date.fromordinal(ordinal), learning, review, relearning, millis / 1000)
         )
     return result
+
+
+# Statements built once, with bound parameters, and compiled ahead (`compile_statements`).
+_DAYS = PackedStatement(
+    select(
+        review_days.c.day,
+        review_days.c.learning,
+        review_days.c.review,
+        review_days.c.relearning,
+        review_days.c.duration_ms,
+    ).where(review_days.c.day >= bindparam("first"), review_days.c.day <= bindparam("last"))
+)
+_RETENTION_DAYS = PackedStatement(
+    select(
+        review_days.c.day,
+        review_days.c.young_passed,
+        review_days.c.young_total,
+        review_days.c.mature_passed,
+        review_days.c.mature_total,
+    ).where(review_days.c.day > bindparam("after"), review_days.c.day <= bindparam("last"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +125,9 @@ def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Ret
     """Pass rate of review cards' first answer each day (Again fails; Hard, Good, Easy pass),
     for young and mature cards (interval under / at least 21 days), over each period."""
     now_day = today.date.toordinal()
-    statement = select(
-        review_days.c.day,
-        review_days.c.young_passed,
-        review_days.c.young_total,
-        review_days.c.mature_passed,
-        review_days.c.mature_total,
-    ).where(review_days.c.day > now_day - max(PERIODS.values()), review_days.c.day <= now_day)
+    window = {"after": now_day - max(PERIODS.values()), "last": now_day}
     counts = {name: [0, 0, 0, 0] for name in PERIODS}
-    for day, *values in packed_rows(conn, statement):
+    for day, *values in _RETENTION_DAYS.rows(conn, window):
         for name, length in PERIODS.items():
             if day > now_day - length:
                 counts[name] = [a + b for a, b in zip(counts[name], values, strict=True)]
@@ -133,15 +142,27 @@ def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Ret
 
 
 def forecast(
-    conn: Connection, today: StudyDay, now: datetime, days: int = 30
+    conn: Connection, today: StudyDay, now: datetime, days: int = FORECAST_DAYS
 ) -> list[tuple[date, int]]:
     """Learning and review cards due on each of the next `days` study days (overdue ones count
     for today)."""
     window_days = [today.next(i) for i in range(days)]
     ends = [to_millis(day.end) for day in window_days]
     starts = [-(2**62), *ends[:-1]]  # today's count takes every overdue card
+    bounds = {f"start_{i}": start for i, start in enumerate(starts)}
+    bounds.update({f"end_{i}": end for i, end in enumerate(ends)})
+    counted = dict(_forecast_statement(days).rows(conn, bounds))
+    return [(day.date, int(counted[i])) for i, day in enumerate(window_days)]
+
+
+@functools.cache
+def _forecast_statement(days: int) -> PackedStatement:
+    """The forecast over `days` days; its parameters: start_0, end_0, ... (milliseconds)."""
     columns = (column("day", Integer), column("start", BigInteger), column("end", BigInteger))
-    rows = list(zip(range(days), starts, ends, strict=True))
+    rows = [
+        (i, bindparam(f"start_{i}", type_=BigInteger), bindparam(f"end_{i}", type_=BigInteger))
+        for i in range(days)
+    ]
     window = value_rows(*columns, name="window").data(rows).cte("window")
     # A count per day, each a range of the queue index (state, then due): SQLite visits only the
     # cards due in the window, and returns one row a day. (A worker lets go of the GIL at every
@@ -159,30 +180,43 @@ def forecast(
         )
         .scalar_subquery()
     )
-    counted = dict(packed_rows(conn, select(window.c.day, count)))
-    return [(day.date, int(counted[i])) for i, day in enumerate(window_days)]
+    return PackedStatement(select(window.c.day, count))
 
 
 def card_states(conn: Connection, now: datetime) -> dict[str, int]:
     """Cards by state; suspended, leech and buried cards are also counted apart. The states
     are counted along the queue index, grouped as it is ordered; leeches and buried cards,
     rare, each from an index that holds only them."""
+    counts = {"new": 0, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
+    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+    for kind, suspended, state, count in _STATES.rows(conn, {"now": now}):
+        if kind == 0:
+            counts["suspended" if suspended else names[state]] += count
+        else:
+            counts["leech" if kind == 1 else "buried"] = count
+    return counts
+
+
+def _states_statement() -> PackedStatement:
     active = cards.c.retired.is_(False)
     by_state = (
-        select(cards.c.suspended, cards.c.state, func.count())
+        select(literal(0), cards.c.suspended, cards.c.state, func.count())
         .where(active)
         .group_by(cards.c.suspended, cards.c.state)
     )
-    counts = {"new": 0, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
-    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
-    for suspended, state, count in conn.execute(by_state):
-        counts["suspended" if suspended else names[state]] += count
     # `leech = 1`, as the index's WHERE is written: SQLite uses a partial index only then.
-    leeches = select(func.count()).where(cards.c.leech == True, active)  # noqa: E712
-    buried = select(func.count()).where(active, cards.c.buried_until > now)
-    counts["leech"] = conn.execute(leeches).scalar_one()
-    counts["buried"] = conn.execute(buried).scalar_one()
-    return counts
+    leeches = select(literal(1), literal(0), literal(0), func.count()).where(
+        cards.c.leech == True,  # noqa: E712
+        active,
+    )
+    now = bindparam("now", type_=cards.c.buried_until.type)
+    buried = select(literal(2), literal(0), literal(0), func.count()).where(
+        active, cards.c.buried_until > now
+    )
+    return PackedStatement(union_all(by_state, leeches, buried))
+
+
+_STATES = _states_statement()
 
 
 def cards_in_use(states: dict[str, int]) -> int:
@@ -247,8 +281,9 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
 def compile_statements(dialect: Dialect) -> None:
     """Compile the statements that are built once, ahead of their first use (the app does this
     in the background once the home screen is up)."""
-    _DECK_NAMES.compile_for(dialect)
-    _areas_statement().compile_for(dialect)
+    for statement in (_DAYS, _RETENTION_DAYS, _STATES, _DECK_NAMES, _areas_statement()):
+        statement.compile_for(dialect)
+    _forecast_statement(FORECAST_DAYS).compile_for(dialect)
 
 
 _DECK_NAMES = PackedStatement(select(decks.c.id, decks.c.name))
