@@ -410,14 +410,16 @@ def collect(
     now = workspace.clock.now()
 
     def read_areas() -> Areas:
-        with workspace.collection.read() as conn:
+        with workspace.collection.read() as conn, conn.begin():
             return weak_areas(conn, workspace.config, now, topics)
 
     # The decks and topics take the longest, nearly all of it inside SQLite, which lets other
     # threads run: they are read on a second connection while this one reads the rest.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stats") as pool:
         pending = pool.submit(read_areas)
-        with workspace.collection.read() as conn:
+        # One read transaction for these figures: statements run on the driver's connection
+        # (PackedStatement) read inside it, so they all see the collection as it was at once.
+        with workspace.collection.read() as conn, conn.begin():
             due = forecast(conn, today, now)
             states = card_states(conn, now)
             heat = reviews_by_day(conn, today, max(days, 365))
