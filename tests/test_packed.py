@@ -3,12 +3,14 @@ when SQLite has no JSON functions."""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import bindparam, column, func, select, table
 from sqlalchemy.exc import OperationalError
 
 import flashcards.storage.packed as packed
-from flashcards.storage.packed import PackedStatement, packed_column, packed_rows
+from flashcards.storage.packed import PackedStatement, packed_column
 from flashcards.storage.tables import CardRow
 
 from .conftest import basic_deck
@@ -29,7 +31,7 @@ def test_packed_rows_equal_the_ordinary_fetch(make_workspace):
     with workspace.collection.read() as conn:
         conn.execute(cards.update().where(cards.c.id == 1).values(stability=2.5))
         ordinary = [list(row) for row in conn.execute(statement())]
-        found = sorted(packed_rows(conn, statement()))
+        found = sorted(PackedStatement(statement()).rows(conn, {}))
     # Reals keep 15 significant digits: 0.30000000000000004 comes back as 0.3.
     assert [row[:4] for row in found] == [row[:4] for row in ordinary]
     assert [row[4] for row in found] == pytest.approx([row[4] for row in ordinary], rel=1e-14)
@@ -40,7 +42,7 @@ def test_packed_rows_equal_the_ordinary_fetch(make_workspace):
 def test_no_rows_is_an_empty_list(make_workspace):
     workspace = make_workspace({"d.md": basic_deck(2)})
     with workspace.collection.read() as conn:
-        assert packed_rows(conn, statement().where(cards.c.id < 0)) == []
+        assert PackedStatement(statement().where(cards.c.id < 0)).rows(conn, {}) == []
 
 
 def _scrambled_order():
@@ -63,17 +65,6 @@ class NoJson:
         return getattr(func, "flashcards_missing" if name.startswith("json") else name)
 
 
-def test_a_sqlite_without_json_gets_the_rows_the_ordinary_way(make_workspace, monkeypatch):
-    workspace = make_workspace({"d.md": basic_deck(3)})
-    monkeypatch.setattr(packed, "func", NoJson())
-    monkeypatch.setattr(packed, "_json", True)
-    with workspace.collection.read() as conn:
-        rows = packed_rows(conn, statement())
-        assert packed._json is False  # learnt, not asked again
-        assert [row[0] for row in rows] == [1, 2, 3]
-        assert packed_rows(conn, statement()) == rows
-
-
 def test_a_column_without_json_comes_the_ordinary_way(make_workspace, monkeypatch):
     workspace = make_workspace({"d.md": basic_deck(12)})
     monkeypatch.setattr(packed, "func", NoJson())
@@ -88,11 +79,11 @@ def test_other_errors_are_not_taken_for_a_missing_json(make_workspace, monkeypat
     monkeypatch.setattr(packed, "_json", True)
     workspace = make_workspace({"d.md": basic_deck(1)})
     missing = select(column("x")).select_from(table("no_such_table"))
-    with (
-        workspace.collection.read() as conn,
-        pytest.raises(OperationalError, match="no such table"),
-    ):
-        packed_rows(conn, missing)
+    with workspace.collection.read() as conn:
+        with pytest.raises(OperationalError, match="no such table"):
+            packed_column(conn, missing)
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            PackedStatement(missing).rows(conn, {})
     assert packed._json is True
 
 
@@ -113,5 +104,6 @@ def test_a_statement_built_once_without_json_gets_its_rows_the_ordinary_way(
     built = PackedStatement(statement())
     with workspace.collection.read() as conn:
         rows = built.rows(conn, {})
-        assert packed._json is False
+        assert packed._json is False  # learnt, not asked again
         assert [row[0] for row in rows] == [1, 2, 3]
+        assert built.rows(conn, {}) == rows

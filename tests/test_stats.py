@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert, update
 
 import flashcards.storage.prepared as prepared
+from flashcards.scheduling.streak import study_days
 from flashcards.stats.figures import (
     card_states,
     compile_statements,
@@ -199,7 +200,9 @@ def test_statements_compiled_ahead_are_not_compiled_when_first_read(
         states = card_states(conn, now)
         days = reviews_by_day(conn, today, 30)
         retention = true_retention(conn, today)
+        streak = streaks(study_days(conn), today)
     assert [t.topic for t in areas.topics] == ["T"]
+    assert streak == (0, 0)
     assert len(due) == len(days) == 30 and states["new"] == 1
     assert retention["year"]["all"].total == 0
     assert compiled == []

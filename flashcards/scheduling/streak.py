@@ -5,20 +5,22 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from ..storage.packed import packed_rows
+from ..storage.packed import PackedStatement
 from ..storage.tables import ReviewDayRow
 from .days import StudyDay
 
-__all__ = ["study_days", "streaks"]
+__all__ = ["STUDY_DAYS", "study_days", "streaks"]
 
 review_days = ReviewDayRow.__table__
 
 
+_answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
+STUDY_DAYS = PackedStatement(select(review_days.c.day).where(_answers > 0))
+
+
 def study_days(conn: Connection) -> list[int]:
     """Every study day with at least one answer, as ordinals, ascending."""
-    answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-    statement = select(review_days.c.day).where(answers > 0)
-    return sorted(day for (day,) in packed_rows(conn, statement))
+    return sorted(day for (day,) in STUDY_DAYS.rows(conn, {}))
 
 
 def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Dialect
 from ..config import Config
 from ..scheduling.days import StudyDay
 from ..scheduling.scheduler import make_scheduler
-from ..scheduling.streak import streaks, study_days
+from ..scheduling.streak import STUDY_DAYS, streaks, study_days
 from ..storage.packed import PackedStatement
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
@@ -281,7 +281,7 @@ def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | No
 def compile_statements(dialect: Dialect) -> None:
     """Compile the statements that are built once, ahead of their first use (the app does this
     in the background once the home screen is up)."""
-    for statement in (_DAYS, _RETENTION_DAYS, _STATES, _DECK_NAMES, _areas_statement()):
+    for statement in (_DAYS, _RETENTION_DAYS, _STATES, STUDY_DAYS, _DECK_NAMES, _areas_statement()):
         statement.compile_for(dialect)
     _forecast_statement(FORECAST_DAYS).compile_for(dialect)
 

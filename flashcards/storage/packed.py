@@ -3,7 +3,7 @@
 Python's sqlite3 lets go of the GIL around every step of a statement, one step per row. On a
 worker thread, while the interface thread is busy drawing, each of those steps then waits up to
 Python's switch interval to get the GIL back: a statement that returns a few hundred rows takes
-tens of milliseconds longer than SQLite needs. `packed_rows` has SQLite pack the rows into one
+tens of milliseconds longer than SQLite needs. `PackedStatement` has SQLite pack the rows into one
 JSON array (json_group_array: built into SQLite since 3.38, and compiled into most builds
 before), which comes back in a single step and is unpacked by the json module. A SQLite without
 JSON gets the rows the ordinary way."""
@@ -18,55 +18,17 @@ from sqlalchemy.exc import OperationalError
 
 from .prepared import DriverConnection, Prepared, run
 
-__all__ = ["PackedStatement", "packed_column", "packed_rows"]
-
-
-def packed_rows(conn: Connection, statement: Select) -> list[list]:
-    """The rows of `statement`, each a list of plain JSON values (numbers, strings, None); in
-    the statement's order only if it has an ORDER BY that SQLite keeps (give the rows a key to
-    sort on when order matters). Reals keep 15 significant digits."""
-    rows = statement.subquery()
-    packed = _packed(conn, select(func.json_group_array(func.json_array(*rows.c))))
-    return [list(row) for row in conn.execute(statement)] if packed is None else packed
-
-
-def packed_column(conn: Connection, statement: Select) -> list:
-    """The one column of `statement`, as a list, in the statement's order: SQLite does not
-    merge a subquery with an ORDER BY into an aggregate around it, so the aggregate reads the
-    rows sorted (and tests hold this to account). For long lists of integers, such as ids."""
-    (column,) = statement.subquery().c
-    packed = _packed(conn, select(func.json_group_array(column)))
-    if packed is None:
-        result = conn.execute(statement)
-        try:  # plain values straight from the driver's cursor
-            return [row[0] for row in result.cursor.fetchall()]
-        finally:
-            result.close()
-    return packed
-
-
-def _packed(conn: Connection, packed: Select) -> list | None:
-    """The JSON array that `packed` selects, decoded; None when SQLite has no JSON functions."""
-    global _json  # noqa: PLW0603 (learnt once per process)
-    if not _json:
-        return None
-    try:
-        return json.loads(conn.execute(packed).scalar_one())
-    except OperationalError as error:
-        if "no such function" not in str(error):
-            raise
-        _json = False
-        return None
-
-
-_json = True  # whether this SQLite has its JSON functions
+__all__ = ["PackedStatement", "packed_column"]
 
 
 class PackedStatement:
-    """`packed_rows` for a statement built once, with bound parameters, and compiled once per
-    collection (storage/prepared.py) instead of at every use. `compile_for` compiles it ahead
-    of its first use: the statistics screen's biggest statement took 20-30 ms to compile when
-    `t` was first pressed, with the interface thread wanting the GIL at the same time."""
+    """A statement whose rows come back packed into one JSON array, each row a list of plain
+    JSON values (numbers, strings, None; reals keep 15 significant digits), in the statement's
+    order only if it has an ORDER BY that SQLite keeps (give the rows a key to sort on when
+    order matters). Built once, with bound parameters, and compiled once per collection
+    (storage/prepared.py) instead of at every use; `compile_for` compiles it ahead of its
+    first use: the statistics screen's biggest statement took 20-30 ms to compile when `t` was
+    first pressed, with the interface thread wanting the GIL at the same time."""
 
     def __init__(self, statement: Select) -> None:
         rows = statement.subquery()
@@ -77,15 +39,40 @@ class PackedStatement:
         (self._packed if _json else self._plain).form(dialect)
 
     def rows(self, conn: Connection, params: dict) -> list[list]:
-        """The rows, as `packed_rows` gives them, read on `conn`'s driver connection (in the
-        transaction `conn` is in, if any)."""
-        global _json  # noqa: PLW0603 (learnt once per process)
+        """The rows, read on `conn`'s driver connection (in the transaction `conn` is in, if
+        any)."""
         driver = DriverConnection(conn.connection.driver_connection, conn.dialect)
         if _json:
             try:
                 return json.loads(run(driver, self._packed, params).scalar())
             except conn.dialect.dbapi.OperationalError as error:
-                if "no such function" not in str(error):
-                    raise
-                _json = False
+                _learn_no_json(error)
         return [list(row) for row in run(driver, self._plain, params).rows]
+
+
+def packed_column(conn: Connection, statement: Select) -> list:
+    """The one column of `statement`, as a list, in the statement's order: SQLite does not
+    merge a subquery with an ORDER BY into an aggregate around it, so the aggregate reads the
+    rows sorted (and tests hold this to account). For long lists of integers, such as ids."""
+    if _json:
+        (column,) = statement.subquery().c
+        try:
+            return json.loads(conn.execute(select(func.json_group_array(column))).scalar_one())
+        except OperationalError as error:
+            _learn_no_json(error)
+    result = conn.execute(statement)
+    try:  # plain values straight from the driver's cursor
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
+
+
+def _learn_no_json(error: BaseException) -> None:
+    """Note that this SQLite has no JSON functions, if that is what `error` says; else raise."""
+    global _json  # noqa: PLW0603 (learnt once per process)
+    if "no such function" not in str(error):
+        raise error
+    _json = False
+
+
+_json = True  # whether this SQLite has its JSON functions

@@ -67,7 +67,7 @@ class FlashcardsApp(App[None]):
     def preload(self) -> None:
         """Once the home screen is up, import the statistics screen and the browser in the
         background (plotext alone takes about 80 ms to import) and compile the statistics'
-        largest statement, so that `t` and `/` do not make the user wait for them."""
+        statements, so that `t` and `/` do not make the user wait for them."""
         if not self._preloaded:
             self._preloaded = True
             self._import_screens()
