@@ -26,7 +26,7 @@ def statement():
     ).order_by(cards.c.id)
 
 
-def test_packed_rows_equal_the_ordinary_fetch(make_workspace):
+def test_packed_statement_rows_equal_the_ordinary_fetch(make_workspace):
     workspace = make_workspace({"d.md": basic_deck(3), "t.md": TOPICS})
     with workspace.collection.read() as conn:
         conn.execute(cards.update().where(cards.c.id == 1).values(stability=2.5))
