@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,12 +72,25 @@ def make_workspace(tmp_path, clock):
         workspace.close()
 
 
-async def settle(pilot, wait: float = 0.0) -> None:
-    """Let the app finish its background work and redraw (after an optional pause)."""
+async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
+    """Let the app finish its background work and redraw (after an optional pause).
+
+    A worker can start after the others have finished: the screen a key opens is pushed, and
+    starts its worker, only once the messages before it have been handled, which on a busy
+    machine can be after the first wait. So this goes on until a redraw changes no screen
+    and leaves no worker running, not just until the workers of the moment have finished."""
     if wait:
         await pilot.pause(wait)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    deadline = time.monotonic() + timeout
+    while True:
+        screen = pilot.app.screen
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.screen is screen and all(w.is_finished for w in pilot.app.workers):
+            return
+        if time.monotonic() > deadline:
+            running = [w for w in pilot.app.workers if not w.is_finished]
+            raise AssertionError(f"still running after {timeout}s: {running}")
 
 
 def basic_deck(count: int, title: str = "Deck", prefix: str = "q") -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from textual.events import Key
 from textual.widgets import DataTable, Input, Markdown, Static
 
 from flashcards.storage.tables import CardRow, ReviewRow
@@ -322,3 +323,22 @@ def test_card_detail_snapshot(make_workspace, clock, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app, run_before=open_detail, terminal_size=(80, 24))
+
+
+async def test_keys_typed_ahead_go_where_the_earlier_keys_sent_the_focus(make_workspace):
+    # Down then Enter in one burst, as a fast typist or a paste delivers them: both keys are
+    # queued before either is handled, and Enter must still open the card Down moved to.
+    workspace = make_workspace(DECKS)
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_browser(pilot, "ndcg")
+        for key in ("down", "enter"):
+            app.post_message(Key(key, None))
+        await settle(pilot)
+        assert isinstance(app.screen, CardDetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        for key in ("slash", "enter"):  # back to the query, and Enter runs it: no detail
+            app.post_message(Key(key, None))
+        await settle(pilot)
+        assert app.screen is screen and screen.focused is screen.query_one(DataTable)

@@ -174,7 +174,7 @@ class BrowserScreen(BaseScreen):
         if self._debounce is not None:
             self._debounce.stop()
         self.run_search()
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
 
     def run_search(self, keep_cursor: bool = False) -> None:
         """Search again; with `keep_cursor` (after changing cards) the cursor stays put."""
@@ -396,11 +396,14 @@ class BrowserScreen(BaseScreen):
 
     # Moving around ----------------------------------------------------------------------
 
+    # The screen's set_focus, not the widget's focus(): that one moves the focus only once the
+    # keys already queued are handled, so Down and Enter typed in one burst would send Enter to
+    # the query instead of the results.
     def action_focus_query(self) -> None:
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))
 
     def action_focus_table(self) -> None:
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(DataTable))
 
     def action_help(self) -> None:
         from .help import HelpScreen

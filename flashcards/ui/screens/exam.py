@@ -120,12 +120,12 @@ class ExamScreen(BaseScreen):
                 for n in range(len(card.answers))
             ]
             await inputs.mount_all(fields)
-            fields[0].focus()
+            self.set_focus(fields[0])  # at once, not after the keys already queued
             keys = "type the missing text · [b]Enter[/b] submit"
         elif question.kind == "basic":
             notes = Input(placeholder="notes (optional)")
             await inputs.mount(notes)
-            notes.focus()
+            self.set_focus(notes)
             keys = "think (or type notes) · [b]Enter[/b] show the answer"
         else:
             self.set_focus(None)
