@@ -101,8 +101,12 @@ def stats_screen(database: Path, config: Path) -> StatsTiming:
     async def measure() -> StatsTiming:
         app = TimedApp(workspace)
         async with app.run_test(size=(120, 40)) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            # Settled: the home screen's figures shown, and the work it starts once they are
+            # (the background preload) finished too.
+            home = app.screen
+            while home.deck_count is None or not all(w.is_finished for w in app.workers):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
             frames.clear()
             start = time.perf_counter()
             await pilot.press("t")

@@ -171,3 +171,61 @@ def test_the_calendar_shades_days_by_answers_and_leaves_the_future_blank():
     assert shade(monday, 1) == SHADES[1]  # 1 answer of a peak of 9
     assert shade(monday, 0) == SHADES[2]  # 3 answers
     assert shade(wednesday, 0) == SHADES[0]  # none
+
+
+def test_each_section_keeps_the_room_its_figures_take(make_workspace):
+    from flashcards.stats.figures import collect
+    from flashcards.ui.screens.stats import TOPICS_SHOWN
+    from flashcards.ui.stats_sections import Shape, area_sections, figure_sections, skeleton
+
+    topics = "\n".join(f"# Topic {i:02d}\n\nQ: question {i}?\nA: answer {i}.\n" for i in range(45))
+    workspace = make_workspace({"t.md": f"---\ntitle: Many\n---\n{topics}", "d.md": basic_deck(2)})
+    figures = collect(workspace, 30, TOPICS_SHOWN)
+    for exams in ([], [{"score": 0.75, "passed": False}]):
+        figures["exams"] = exams
+        sections = figure_sections(figures, 30)
+        area_sections(figures, sections)
+        shape = Shape.of(figures)
+        assert shape == Shape(decks=2, topics=40, exams=bool(exams))
+        blank = skeleton(shape)
+        assert set(blank) <= set(sections.texts)
+        for selector, text in blank.items():
+            lines = len(sections.texts[selector].plain.split("\n"))
+            assert len(text.plain.split("\n")) == lines, selector
+
+
+async def test_the_figures_fill_the_screen_without_moving_it(make_workspace, clock, monkeypatch):
+    # The second time (the first one's shape remembered; the decks' count from home), every
+    # section has its final size before the figures come: they change no widget's size.
+    import threading
+
+    from textual.widgets import Static
+
+    import flashcards.stats.figures as figures
+    from flashcards.ui.widgets.chart import Chart
+
+    app = FlashcardsApp(studied_workspace(make_workspace, clock))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await open_statistics(pilot)
+        await pilot.press("q")
+        release, real_collect = threading.Event(), figures.collect
+
+        def collect(*args, **kwargs):
+            release.wait(10)
+            return real_collect(*args, **kwargs)
+
+        monkeypatch.setattr(figures, "collect", collect)
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and "#decks" not in screen.tables
+
+        def sizes():
+            return {w.id or repr(w): (w.size, w.display) for w in screen.query("Static, Chart")}
+
+        before = sizes()
+        release.set()
+        await settle(pilot)
+        assert "#decks" in screen.tables
+        assert sizes() == before
+        assert len(before) == len(screen.query(Static)) + len(screen.query(Chart))

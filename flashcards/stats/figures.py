@@ -38,6 +38,7 @@ from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.types import to_millis
 
 __all__ = [
+    "PERIODS",
     "AreaFigures",
     "Areas",
     "DayFigures",

@@ -41,6 +41,8 @@ class FlashcardsApp(App[None]):
         self.start_exam_session = exam
         self.start_note = note
         self._preloaded = False
+        # The statistics screen's last figures' Shape: it keeps room for as many next time.
+        self.stats_shape = None
 
     def on_mount(self) -> None:
         # The workers read the collection in SQLite, which lets go of the GIL around every

@@ -11,12 +11,13 @@ from datetime import date, timedelta
 from rich.cells import cell_len
 from rich.text import Text
 
-from ..stats.figures import cards_in_use
+from ..stats.figures import PERIODS, cards_in_use
 from ..terminal_text import inert
 from .widgets.chart import Paint
 
 __all__ = [
     "Sections",
+    "Shape",
     "area_sections",
     "calendar",
     "exams_paint",
@@ -24,11 +25,14 @@ __all__ = [
     "forecast_paint",
     "per_day_paint",
     "section",
+    "skeleton",
     "table",
 ]
 
 TOPICS_TITLE = "Topics, weakest first"
+DECKS_TITLE = "Decks, weakest first"
 EXAMS_TITLE = "Exam scores"
+RETENTION_COLUMNS = ["Period", "Young (<21d)", "Mature", "All"]
 
 
 @dataclass
@@ -45,6 +49,41 @@ class Sections:
         self.tables[selector] = [columns, *rows]
         body = table(columns, rows, align)
         self.texts[selector] = section(title, body) if title else body
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the sections' sizes depend on: the decks and topics listed, and whether there are
+    exams to chart."""
+
+    decks: int
+    topics: int
+    exams: bool
+
+    @classmethod
+    def of(cls, figures: dict) -> Shape:
+        return cls(len(figures["decks"]), len(figures["topics"]), bool(figures["exams"]))
+
+
+def skeleton(shape: Shape) -> dict[str, Text]:
+    """Each section as the screen shows it before its figures come: its title over as many
+    blank lines as the figures will fill, given the collection's `shape`. When the figures
+    take exactly the room kept for them, Textual lays the screen out once for them instead of
+    twice (every widget whose size changes asks for another pass, 30-40 ms on this screen)."""
+
+    def blank(title: str, lines: int) -> Text:
+        return section(title, *[""] * lines)
+
+    table_lines = 2  # a table's header and rule, then its rows
+    return {
+        "#summary": Text("Loading…"),
+        "#heatmap": blank("Study days", 2 + len(WEEKDAYS)),  # months, days, the legend
+        "#retention": blank("True retention", table_lines + len(PERIODS)),
+        "#states": blank("Cards by state", table_lines + 1),
+        "#decks": blank(DECKS_TITLE, table_lines + shape.decks),
+        "#topics": blank(TOPICS_TITLE, table_lines + shape.topics),
+        "#exams-note": blank(EXAMS_TITLE, 1),
+    }
 
 
 def percent(value: float | None) -> str:
@@ -157,9 +196,7 @@ def figure_sections(figures: dict, days: int) -> Sections:
         "True retention (first answer of a review card each day; desired "
         f"{figures['desired_retention']:.0%})"
     )
-    sections.add_table(
-        "#retention", title, ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr"
-    )
+    sections.add_table("#retention", title, RETENTION_COLUMNS, rows, "lrrr")
     columns = [name.capitalize() for name in states]
     values = [[str(n) for n in states.values()]]
     sections.add_table("#states", "Cards by state", columns, values, "r" * len(states))
@@ -185,7 +222,7 @@ def area_sections(figures: dict, sections: Sections) -> None:
             f": the {len(topics)} weakest of {count} (`flashcards stats --json` lists them all)"
         )
     for selector, heading, areas in (
-        ("#decks", "Decks, weakest first", figures["decks"]),
+        ("#decks", DECKS_TITLE, figures["decks"]),
         ("#topics", title, topics),
     ):
         rows = [

@@ -40,6 +40,8 @@ class HomeScreen(BaseScreen):
     class Loaded(Message):
         overview: Overview
 
+    deck_count: int | None = None  # decks with cards in use, once the overview is read
+
     def compose(self) -> ComposeResult:
         yield Static("flashcards · ML system design interview", id="title")
         yield Static("Loading…", id="summary")
@@ -69,6 +71,7 @@ class HomeScreen(BaseScreen):
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         overview = message.overview
+        self.deck_count = len(overview.decks)
         workspace = self.app.workspace
         table = self.query_one(DataTable)
         cursor = table.cursor_row
@@ -126,7 +129,7 @@ class HomeScreen(BaseScreen):
     def action_stats(self) -> None:
         from .stats import StatsScreen
 
-        self.app.push_screen(StatsScreen())
+        self.app.push_screen(StatsScreen(decks=self.deck_count))
 
     def action_help(self) -> None:
         from .help import HelpScreen

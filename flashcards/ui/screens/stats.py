@@ -3,7 +3,7 @@ the weakest decks and topics, and the exam trend."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,12 +15,14 @@ from textual.worker import get_current_worker
 
 from ..stats_sections import (
     Sections,
+    Shape,
     area_sections,
     exams_paint,
     figure_sections,
     forecast_paint,
     per_day_paint,
     section,
+    skeleton,
 )
 from ..widgets.chart import Chart
 from ..widgets.keybar import KeyBar
@@ -58,30 +60,41 @@ class StatsScreen(BaseScreen):
     class Simulated(Message):
         choice: object  # flashcards.optimizer.simulate.RetentionChoice
 
-    def __init__(self) -> None:
+    def __init__(self, decks: int | None = None) -> None:
+        """`decks`: how many decks have cards in use, if the caller knows (the home screen
+        does); the decks' table keeps that many rows for them while the figures are read."""
         super().__init__()
+        self.decks = decks
         self.days = 30
         self.tables: dict[str, list[list[str]]] = {}
         self.per_day_chart = Chart(id="per-day")
 
     def compose(self) -> ComposeResult:
         self.load()  # the figures are read while the screen is being built
+        # Until they come, each section keeps the room its figures will take (the last figures'
+        # shape, or a guess), so that they fill the screen without changing its layout.
+        shape = self.app.stats_shape or Shape(decks=0, topics=TOPICS_SHOWN, exams=False)
+        if self.decks is not None:
+            shape = replace(shape, decks=self.decks)
+        blank = skeleton(shape)
         yield Static("Statistics", id="title")
         # A section's title and table are one widget: every widget costs time to build, lay
         # out and draw, and this screen has to appear at once.
         with VerticalScroll():
-            yield Static("Loading…", id="summary")
+            yield Static(blank["#summary"], id="summary")
             yield Static(section("Reviews per day"), classes="section", id="per-day-title")
             yield self.per_day_chart
-            yield Static(section("Study days"), classes="section", id="heatmap")
-            yield Static(section("True retention"), classes="section table", id="retention")
+            yield Static(blank["#heatmap"], classes="section", id="heatmap")
+            yield Static(blank["#retention"], classes="section table", id="retention")
             yield Static(section("Due in the next 30 days"), classes="section")
             yield Chart(id="forecast")
-            yield Static(section("Cards by state"), classes="section table", id="states")
-            yield Static(section("Decks, weakest first"), classes="section table", id="decks")
-            yield Static(section("Topics, weakest first"), classes="section table", id="topics")
-            yield Static(section("Exam scores"), classes="section", id="exams-note")
-            yield Chart(id="exams")
+            yield Static(blank["#states"], classes="section table", id="states")
+            yield Static(blank["#decks"], classes="section table", id="decks")
+            yield Static(blank["#topics"], classes="section table", id="topics")
+            yield Static(blank["#exams-note"], classes="section", id="exams-note")
+            exams = Chart(id="exams")
+            exams.display = shape.exams
+            yield exams
             yield Static(
                 section(
                     "Choosing desired retention",
@@ -122,6 +135,7 @@ class StatsScreen(BaseScreen):
     def show(self, message: Loaded) -> None:
         with self.app.batch_update():  # one layout and one redraw for all the figures
             figures, sections = message.figures, message.sections
+            self.app.stats_shape = Shape.of(figures)
             for selector, text in sections.texts.items():
                 self.query_one(selector, Static).update(text)
             self.tables.update(sections.tables)
