@@ -229,3 +229,23 @@ async def test_the_figures_fill_the_screen_without_moving_it(make_workspace, clo
         assert "#decks" in screen.tables
         assert sizes() == before
         assert len(before) == len(screen.query(Static)) + len(screen.query(Chart))
+
+
+def test_charts_with_nothing_to_count_start_their_axis_at_zero():
+    from rich.text import Text
+    from textual_plotext import Plot
+
+    from flashcards.ui.stats_sections import forecast_paint, per_day_paint
+
+    days = [{"date": f"2026-01-{d:02d}", "learning": 0, "review": 0, "relearning": 0, "total": 0}
+            for d in range(1, 31)]  # fmt: skip
+    forecast = [{"date": f"2026-02-{d:02d}", "due": 0} for d in range(1, 29)]
+    for paint in (per_day_paint(days), forecast_paint(forecast)):
+        plot = Plot()
+        paint(plot)
+        plot.plotsize(80, 14)
+        plot._set_size(80, 14)
+        lines = Text.from_ansi(plot.build()).plain.splitlines()
+        labels = [line.split("┤")[0].strip() for line in lines if "┤" in line]
+        assert labels[0] == "1.00" and labels[-1] == "0.00"
+        assert not any(label.startswith("-") for label in labels)

@@ -245,11 +245,18 @@ def _day_ticks(plt, labels: list[str]) -> None:
     plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
 
 
+def _counts_from_zero(plt, peak: int) -> None:
+    """With nothing to count, plotext centres the axis on zero (from -1 to 1): start it at 0."""
+    if not peak:
+        plt.ylim(0, 1)
+
+
 def per_day_paint(days: list[dict]) -> Paint:
     def paint(plt) -> None:
         series = [[d[part] for d in days] for part in ("learning", "review", "relearning")]
         plt.stacked_bar(list(range(1, len(days) + 1)), series, color=["blue", "green", "red"])
         _day_ticks(plt, [d["date"][5:] for d in days])
+        _counts_from_zero(plt, max((d["total"] for d in days), default=0))
 
     return paint
 
@@ -258,6 +265,7 @@ def forecast_paint(forecast: list[dict]) -> Paint:
     def paint(plt) -> None:
         plt.bar(list(range(1, len(forecast) + 1)), [f["due"] for f in forecast], color="cyan")
         _day_ticks(plt, [f["date"][5:] for f in forecast])
+        _counts_from_zero(plt, max((f["due"] for f in forecast), default=0))
 
     return paint
 
