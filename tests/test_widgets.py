@@ -80,3 +80,6 @@ async def test_a_chart_built_off_the_interface_thread_matches_the_one_built_on_i
         assert built is not None and built[1].plain == theirs.render().plain
         ours.show(paint, built)
         assert ours.render() is built[1]  # shown as built, not built again
+        await pilot.resize_terminal(50, 30)  # a new size: built again, here, from `paint`
+        await pilot.pause()
+        assert ours.size.width == 50 and ours.render().plain == theirs.render().plain

@@ -23,7 +23,8 @@ class Chart(PlotextPlot):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes)
         self._built: Built | None = None
-        self._painted = False  # blank until it has something to draw
+        self._paint: Paint | None = None  # blank until it has something to draw
+        self._plt_painted = False  # whether `self.plt` holds `_paint`'s calls yet
         self._laid_out = threading.Event()
 
     def on_resize(self, event: events.Resize) -> None:
@@ -49,16 +50,21 @@ class Chart(PlotextPlot):
         return look, Text.from_ansi(plot.build())
 
     def show(self, paint: Paint, built: Built | None = None) -> None:
-        """Draw `paint` from now on; `built` is what `prepare` made of it, if anything."""
-        self.plt.clear_figure()
-        paint(self.plt)
-        self._painted = True
+        """Draw `paint` from now on; `built` is what `prepare` made of it, if anything.
+        plotext is only given `paint`'s calls when the chart must be built here (a bar chart's
+        calls alone take milliseconds, often for a figure already built)."""
+        self._paint = paint
+        self._plt_painted = False
         self._built = built
         self.refresh()
 
     def render(self) -> Text:
-        if not self._painted:
+        if self._paint is None:
             return Text()
         if self._built is None or self._built[0] != self._look():
+            if not self._plt_painted:
+                self.plt.clear_figure()
+                self._paint(self.plt)
+                self._plt_painted = True
             self._built = (self._look(), super().render())
         return self._built[1]
