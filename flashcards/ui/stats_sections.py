@@ -32,7 +32,6 @@ __all__ = [
 TOPICS_TITLE = "Topics, weakest first"
 DECKS_TITLE = "Decks, weakest first"
 EXAMS_TITLE = "Exam scores"
-RETENTION_COLUMNS = ["Period", "Young (<21d)", "Mature", "All"]
 
 
 @dataclass
@@ -196,7 +195,9 @@ def figure_sections(figures: dict, days: int) -> Sections:
         "True retention (first answer of a review card each day; desired "
         f"{figures['desired_retention']:.0%})"
     )
-    sections.add_table("#retention", title, RETENTION_COLUMNS, rows, "lrrr")
+    sections.add_table(
+        "#retention", title, ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr"
+    )
     columns = [name.capitalize() for name in states]
     values = [[str(n) for n in states.values()]]
     sections.add_table("#states", "Cards by state", columns, values, "r" * len(states))
