@@ -194,3 +194,24 @@ async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
         await pilot.press("enter")
         await settle(pilot)
         assert screen.phase == "feedback" and list(screen.session.answers) == [screen.index]
+
+
+async def test_keys_typed_ahead_grade_a_basic_question(make_workspace):
+    # Enter then 1 in one burst (both queued before either is handled): Enter shows the answer
+    # and 1 grades it correct; the 1 does not end up in the notes.
+    from textual.events import Key
+
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.question.kind != "basic":
+            screen.index += 1
+            await screen.show_question()
+        await settle(pilot)
+        for key in ("enter", "1"):
+            app.post_message(Key(key, key if key == "1" else None))
+        await settle(pilot)
+        assert screen.query_one(Input).value == ""
+        assert screen.phase == "feedback" and screen.session.answers[screen.index].credit == 1.0

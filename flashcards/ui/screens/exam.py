@@ -50,7 +50,10 @@ class ExamScreen(BaseScreen):
         Binding("4", "key(4)", "Option 4", show=False, id="exam.4"),
         Binding("5", "key(5)", "Option 5", show=False, id="exam.5"),
         Binding("6", "key(6)", "Option 6", show=False, id="exam.6"),
-        Binding("enter", "confirm", "Confirm / next", id="exam.confirm"),
+        # A priority binding: Enter is acted on before the keys typed after it are handed to
+        # the focused field, so "Enter, 1" typed in one burst shows the answer and grades it
+        # instead of typing the 1 into the notes.
+        Binding("enter", "confirm", "Confirm / next", id="exam.confirm", priority=True),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
         Binding("escape", "quit_exam", "Quit the exam", id="exam.quit", priority=True),
     ]
@@ -164,27 +167,22 @@ class ExamScreen(BaseScreen):
             await self.record(lambda: self.session.answer_basic(self.index, grade, notes))
 
     async def action_confirm(self) -> None:
+        """Enter: submit the answer typed or chosen, show a basic question's answer, or go on
+        from the feedback."""
         if self.finishing:
             return
         question = self.question
         if self.phase == "feedback":
             await self.advance()
-        elif self.phase == "ask" and question.kind == "choice":
+        elif self.phase != "ask":
+            return
+        elif question.kind == "choice":
             chosen = set(self.chosen)
             await self.record(lambda: self.session.answer_choice(self.index, chosen))
-
-    @on(Input.Submitted)
-    async def submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self.finishing or self.phase != "ask":
-            if self.phase == "feedback":
-                await self.advance()
-            return
-        question = self.question
-        if question.kind == "cloze":
+        elif question.kind == "cloze":
             typed = [field.value for field in self.query(Input)]
             await self.record(lambda: self.session.answer_cloze(self.index, typed))
-        elif question.kind == "basic":
+        else:
             self.phase = "graded"
             for field in self.query(Input):
                 field.disabled = True
