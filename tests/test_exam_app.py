@@ -21,6 +21,13 @@ def exam_app(workspace, **spec) -> FlashcardsApp:
     return FlashcardsApp(workspace, start="exam", exam=session, note=note)
 
 
+async def go_to(screen: ExamScreen, kind: str) -> None:
+    """Skip the exam's questions up to the first of `kind` (basic, cloze or choice)."""
+    while screen.question.kind != kind:
+        screen.index += 1
+        await screen.show_question()
+
+
 async def answer_all_correctly(pilot) -> None:
     screen = pilot.app.screen
     while isinstance(pilot.app.screen, ExamScreen):
@@ -143,10 +150,7 @@ def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
     app = exam_app(workspace, count=4)
 
     async def to_choice(pilot):
-        screen = app.screen
-        while screen.question.kind != "choice":
-            screen.index += 1
-            await screen.show_question()
+        await go_to(app.screen, "choice")
         await pilot.press("1", "enter")
 
     assert snap_compare(app, run_before=to_choice, terminal_size=(80, 24))
@@ -172,9 +176,7 @@ async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
-        while screen.question.kind != "choice":
-            screen.index += 1
-            await screen.show_question()
+        await go_to(screen, "choice")
         collection = screen.session.collection
         real_write = collection.write
 
@@ -206,9 +208,7 @@ async def test_keys_typed_ahead_grade_a_basic_question(make_workspace):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         screen = app.screen
-        while screen.question.kind != "basic":
-            screen.index += 1
-            await screen.show_question()
+        await go_to(screen, "basic")
         await settle(pilot)
         for key in ("enter", "1"):
             app.post_message(Key(key, key if key == "1" else None))
