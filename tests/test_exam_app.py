@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from textual.widgets import Input, Markdown, Static
 
@@ -198,20 +199,69 @@ async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
         assert screen.phase == "feedback" and list(screen.session.answers) == [screen.index]
 
 
-async def test_keys_typed_ahead_grade_a_basic_question(make_workspace):
-    # Enter then 1 in one burst (both queued before either is handled): Enter shows the answer
-    # and 1 grades it correct; the 1 does not end up in the notes.
+def burst(app, *keys: str) -> None:
+    """Keys typed in one burst: all queued before the first is handled."""
     from textual.events import Key
 
-    workspace = make_workspace({"m.md": MIXED})
-    app = exam_app(workspace, count=20)
+    for key in keys:
+        app.post_message(Key(key, key if len(key) == 1 else None))
+
+
+async def exam_at(pilot, kind: str) -> ExamScreen:
+    await settle(pilot)
+    screen = pilot.app.screen
+    await go_to(screen, kind)
+    if kind == "cloze":
+        while len(screen.question.card.answers) != 1:
+            screen.index += 1
+            await go_to(screen, kind)
+    await settle(pilot)
+    return screen
+
+
+@pytest.mark.parametrize(
+    ("kind", "keys", "credit"),
+    [
+        ("basic", ("enter", "1"), 1.0),  # show the answer, then grade it correct
+        ("cloze", (*"PR-AUC", "enter", "x"), 1.0),  # the x comes after the answer was taken
+        ("choice", ("right", "enter"), 1.0),  # the right options picked, then confirmed
+    ],
+)
+async def test_keys_typed_ahead_are_handled_in_order(make_workspace, kind, keys, credit):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=20)
     async with app.run_test(size=(80, 24)) as pilot:
+        screen = await exam_at(pilot, kind)
+        if kind == "choice":
+            right = [str(n) for n, o in enumerate(screen.question.options, 1) if o.correct]
+            keys = (*right, *keys[1:])
+        burst(app, *keys)
         await settle(pilot)
-        screen = app.screen
-        await go_to(screen, "basic")
+        assert screen.phase == "feedback"
+        assert screen.session.answers[screen.index].credit == credit
+        for field in screen.query(Input):
+            assert field.value == ("PR-AUC" if kind == "cloze" else "")
+
+
+async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(make_workspace, monkeypatch):
+    import sqlite3
+
+    import sqlalchemy.exc
+
+    app = exam_app(make_workspace({"m.md": MIXED}), count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await exam_at(pilot, "cloze")
+
+        def busy(*args, **kwargs):
+            raise sqlalchemy.exc.OperationalError(
+                "BEGIN", {}, sqlite3.OperationalError("database is locked")
+            )
+
+        monkeypatch.setattr(screen.session, "answer_cloze", busy)
+        burst(app, *"PR-", "enter")
         await settle(pilot)
-        for key in ("enter", "1"):
-            app.post_message(Key(key, key if key == "1" else None))
+        assert screen.phase == "ask" and any("busy" in n.message for n in app._notifications)
+        monkeypatch.undo()
+        burst(app, *"AUC", "enter")
         await settle(pilot)
-        assert screen.query_one(Input).value == ""
+        assert screen.query_one(Input).value == "PR-AUC"
         assert screen.phase == "feedback" and screen.session.answers[screen.index].credit == 1.0

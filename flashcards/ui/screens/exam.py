@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
+from ..widgets.answer_field import AnswerField
 from ..widgets.card_view import CardView
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
@@ -50,10 +51,7 @@ class ExamScreen(BaseScreen):
         Binding("4", "key(4)", "Option 4", show=False, id="exam.4"),
         Binding("5", "key(5)", "Option 5", show=False, id="exam.5"),
         Binding("6", "key(6)", "Option 6", show=False, id="exam.6"),
-        # A priority binding: Enter is acted on before the keys typed after it are handed to
-        # the focused field, so "Enter, 1" typed in one burst shows the answer and grades it
-        # instead of typing the 1 into the notes.
-        Binding("enter", "confirm", "Confirm / next", id="exam.confirm", priority=True),
+        Binding("enter", "confirm", "Confirm / next", id="exam.confirm"),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
         Binding("escape", "quit_exam", "Quit the exam", id="exam.quit", priority=True),
     ]
@@ -118,15 +116,16 @@ class ExamScreen(BaseScreen):
         inputs = self.query_one("#inputs", Vertical)
         await inputs.remove_children()
         if question.kind == "cloze":
+            several = len(card.answers) > 1
             fields = [
-                Input(placeholder=f"blank {n + 1}" if len(card.answers) > 1 else "your answer")
+                AnswerField(self.action_confirm, f"blank {n + 1}" if several else "your answer")
                 for n in range(len(card.answers))
             ]
             await inputs.mount_all(fields)
             self.set_focus(fields[0])  # at once, not after the keys already queued
             keys = "type the missing text · [b]Enter[/b] submit"
         elif question.kind == "basic":
-            notes = Input(placeholder="notes (optional)")
+            notes = AnswerField(self.action_confirm, "notes (optional)")
             await inputs.mount(notes)
             self.set_focus(notes)
             keys = "think (or type notes) · [b]Enter[/b] show the answer"
@@ -167,8 +166,8 @@ class ExamScreen(BaseScreen):
             await self.record(lambda: self.session.answer_basic(self.index, grade, notes))
 
     async def action_confirm(self) -> None:
-        """Enter: submit the answer typed or chosen, show a basic question's answer, or go on
-        from the feedback."""
+        """Enter (from an answer field too): submit the answer typed or chosen, show a basic
+        question's answer, or go on from the feedback."""
         if self.finishing:
             return
         question = self.question
