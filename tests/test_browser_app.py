@@ -326,19 +326,34 @@ def test_card_detail_snapshot(make_workspace, clock, snap_compare):
 
 
 async def test_keys_typed_ahead_go_where_the_earlier_keys_sent_the_focus(make_workspace):
-    # Down then Enter in one burst, as a fast typist or a paste delivers them: both keys are
-    # queued before either is handled, and Enter must still open the card Down moved to.
+    # Keys in one burst, as a fast typist or a paste delivers them: all are queued before the
+    # first is handled, and each must still act where the keys before it moved the focus.
     workspace = make_workspace(DECKS)
     app = FlashcardsApp(workspace)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_browser(pilot, "ndcg")
-        for key in ("down", "enter"):
-            app.post_message(Key(key, None))
+        burst(app, "down", "enter")  # to the results, and open the card
         await settle(pilot)
         assert isinstance(app.screen, CardDetailScreen)
         await pilot.press("escape")
         await settle(pilot)
-        for key in ("slash", "enter"):  # back to the query, and Enter runs it: no detail
-            app.post_message(Key(key, None))
+        burst(app, "slash", "enter")  # back to the query, and Enter runs it: no detail
         await settle(pilot)
         assert app.screen is screen and screen.focused is screen.query_one(DataTable)
+        burst(app, "slash", "down", "a", "space")  # select all, then unselect the first
+        await settle(pilot)
+        assert screen.query_one(Input).value == "ndcg"
+        assert status(screen) == "1 card"  # all selected, then the only one unselected
+        burst(app, "slash", *"rank", "down", "space")  # "/" selects the query: typing replaces it
+        await settle(pilot, 0.3)
+        assert screen.query_one(Input).value == "rank"
+        assert status(screen) == "2 cards · 1 selected"
+        burst(app, "slash", *"is:suspended")  # no s, u or s reaches the results' keys
+        await settle(pilot, 0.3)
+        assert screen.query_one(Input).value == "is:suspended" and status(screen) == "0 cards"
+
+
+def burst(app, *keys: str) -> None:
+    """Keys typed in one burst: all queued before the first is handled."""
+    for key in keys:
+        app.post_message(Key(key, key if len(key) == 1 else " " if key == "space" else None))

@@ -8,10 +8,11 @@ import subprocess
 import sys
 
 from textual import work
-from textual.app import App, SuspendNotSupported
+from textual.app import SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
+from .key_order import KeysInOrder
 from .screens.review import ReviewScreen
 
 # The home and exam screens are imported where they are first shown: `flashcards review`
@@ -22,7 +23,7 @@ __all__ = ["FlashcardsApp"]
 SWITCH_INTERVAL = 0.001  # seconds; see FlashcardsApp.on_mount
 
 
-class FlashcardsApp(App[None]):
+class FlashcardsApp(KeysInOrder):
     TITLE = "flashcards"
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 

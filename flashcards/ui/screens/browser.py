@@ -22,6 +22,7 @@ from ...scheduling.scheduler import format_interval
 from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
 from ...terminal_text import inert
+from ..widgets.entry_field import EntryField
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -134,7 +135,8 @@ class BrowserScreen(BaseScreen):
         self._debounce: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield EntryField(
+            self.submit_query,
             self.initial_query,
             placeholder="Search: words, deck:, tag:, topic:, is:due, r<0.8, lapses>3, or, -",
             id="query",
@@ -169,8 +171,8 @@ class BrowserScreen(BaseScreen):
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.run_search)
 
-    @on(Input.Submitted, "#query")
-    def query_submitted(self) -> None:
+    def submit_query(self) -> None:
+        """Enter in the query: search at once, and go to the results."""
         if self._debounce is not None:
             self._debounce.stop()
         self.run_search()

@@ -14,8 +14,8 @@ from textual.widgets import Input, Static
 
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
-from ..widgets.answer_field import AnswerField
 from ..widgets.card_view import CardView
+from ..widgets.entry_field import EntryField
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -118,14 +118,16 @@ class ExamScreen(BaseScreen):
         if question.kind == "cloze":
             several = len(card.answers) > 1
             fields = [
-                AnswerField(self.action_confirm, f"blank {n + 1}" if several else "your answer")
+                EntryField(
+                    self.action_confirm, placeholder=f"blank {n + 1}" if several else "your answer"
+                )
                 for n in range(len(card.answers))
             ]
             await inputs.mount_all(fields)
             self.set_focus(fields[0])  # at once, not after the keys already queued
             keys = "type the missing text · [b]Enter[/b] submit"
         elif question.kind == "basic":
-            notes = AnswerField(self.action_confirm, "notes (optional)")
+            notes = EntryField(self.action_confirm, placeholder="notes (optional)")
             await inputs.mount(notes)
             self.set_focus(notes)
             keys = "think (or type notes) · [b]Enter[/b] show the answer"
