@@ -351,6 +351,15 @@ async def test_keys_typed_ahead_go_where_the_earlier_keys_sent_the_focus(make_wo
         burst(app, "slash", *"is:suspended")  # no s, u or s reaches the results' keys
         await settle(pilot, 0.3)
         assert screen.query_one(Input).value == "is:suspended" and status(screen) == "0 cards"
+        # Row keys typed ahead of the search act on its results, not on the query's before.
+        burst(app, "down", "slash", *"serve question 2", "down", "s")
+        await settle(pilot, 0.3)
+        assert card_row(workspace, "serve question 2").suspended
+        assert not card_row(workspace, "What").suspended
+        burst(app, "slash", *"deck:serving", "down", "enter")  # from the results
+        await settle(pilot)
+        assert isinstance(app.screen, CardDetailScreen)
+        assert "serve question 0?" in app.screen.query_one("#front", Markdown).source
 
 
 def burst(app, *keys: str) -> None:

@@ -7,6 +7,8 @@ it stays quick on a collection of any size. The query language is in docs/search
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -74,6 +76,23 @@ def row_cells(row: BrowserRow, selected: bool, front_width: int, zone: tzinfo, n
     )
 
 
+def _on_results_of_the_query(action: Callable[..., None]) -> Callable[..., None]:
+    """A key for the rows acts on the results of the query as typed: pressed while those are
+    still being searched for (typed ahead: a query, Down, then s), it waits for them, instead
+    of acting on the cards of the query before."""
+
+    @functools.wraps(action)
+    def act(self: BrowserScreen, *args) -> None:
+        if self._debounce is None and self.shown == self.generation:
+            action(self, *args)
+            return
+        self._deferred.append(functools.partial(action, self, *args))
+        if self._debounce is not None:
+            self.run_search()  # no need to wait for a pause in typing any more
+
+    return act
+
+
 class BrowserScreen(BaseScreen):
     DEFAULT_CSS = """
     BrowserScreen #query { margin: 0; }
@@ -132,7 +151,9 @@ class BrowserScreen(BaseScreen):
         self.error: str | None = None
         self.loading_page = False
         self.busy = False  # an action is running
-        self._debounce: Timer | None = None
+        self._debounce: Timer | None = None  # a search waiting for a pause in typing
+        self.shown = 0  # the generation of the results on screen
+        self._deferred: list[Callable[[], None]] = []  # keys waiting for the results
 
     def compose(self) -> ComposeResult:
         yield EntryField(
@@ -173,13 +194,14 @@ class BrowserScreen(BaseScreen):
 
     def submit_query(self) -> None:
         """Enter in the query: search at once, and go to the results."""
-        if self._debounce is not None:
-            self._debounce.stop()
         self.run_search()
         self.set_focus(self.query_one(DataTable))
 
     def run_search(self, keep_cursor: bool = False) -> None:
         """Search again; with `keep_cursor` (after changing cards) the cursor stays put."""
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
         self.generation += 1
         self.loading_page = False
         cursor = self.query_one(DataTable).cursor_row if keep_cursor else None
@@ -226,12 +248,18 @@ class BrowserScreen(BaseScreen):
         if self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
         self.show_status()
+        self.shown = message.generation
+        deferred, self._deferred = self._deferred, []
+        for action in deferred:
+            action()
 
     @on(Failed)
     def show_failure(self, message: Failed) -> None:
         if message.generation == self.generation:
             self.error = message.error
             self.show_status()
+            self.shown = message.generation
+            self._deferred.clear()  # the keys were meant for results there are not
 
     @on(PageLoaded)
     def show_page(self, message: PageLoaded) -> None:
@@ -300,6 +328,7 @@ class BrowserScreen(BaseScreen):
         cells = row_cells(row, row.id in self.selected, 0, workspace.zone, workspace.clock.now())
         self.query_one(DataTable).update_cell(str(row.id), "mark", cells[0])
 
+    @_on_results_of_the_query
     def action_toggle(self) -> None:
         card = self.cursor_card()
         if card is None:
@@ -311,6 +340,7 @@ class BrowserScreen(BaseScreen):
         table.move_cursor(row=index + 1)
         self.show_status()
 
+    @_on_results_of_the_query
     def action_select_all(self) -> None:
         """Every match, loaded or not; when all are selected already, none."""
         if self.ids and len(self.selected) == len(self.ids):
@@ -321,6 +351,7 @@ class BrowserScreen(BaseScreen):
             self.redraw_mark(index)
         self.show_status()
 
+    @_on_results_of_the_query
     def action_open(self) -> None:
         card = self.cursor_card()
         if card is not None:
@@ -328,12 +359,15 @@ class BrowserScreen(BaseScreen):
 
             self.app.push_screen(CardDetailScreen(card.id))
 
+    @_on_results_of_the_query
     def action_suspend(self) -> None:
         self.start_action("suspend")
 
+    @_on_results_of_the_query
     def action_reschedule(self) -> None:
         self.start_action("reschedule")
 
+    @_on_results_of_the_query
     def action_reset(self) -> None:
         ids = self.targets()
         if not ids or self.busy:
@@ -350,6 +384,7 @@ class BrowserScreen(BaseScreen):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
+    @_on_results_of_the_query
     def action_edit(self) -> None:
         card = self.cursor_card()
         if card is None or self.busy:
@@ -406,6 +441,8 @@ class BrowserScreen(BaseScreen):
 
     def action_focus_table(self) -> None:
         self.set_focus(self.query_one(DataTable))
+        if self._debounce is not None:
+            self.run_search()  # leaving the query: its results are wanted now
 
     def action_help(self) -> None:
         from .help import HelpScreen
