@@ -11,6 +11,7 @@ by the widget it went to, by each widget above it, and by the app's bindings."""
 
 from __future__ import annotations
 
+import time
 from collections import deque
 
 from textual import events
@@ -19,11 +20,16 @@ from textual.dom import DOMNode
 
 __all__ = ["KeysInOrder"]
 
+# A key not seen through in this long is taken as handled: a widget that closes while a key
+# is on its way through it never runs what was queued on it, and the keyboard must not stop.
+STUCK_SECONDS = 1.0
+
 
 class KeysInOrder(App):
     def __init__(self) -> None:
         super().__init__()
         self._key_busy = False  # a key is on its way through the widgets
+        self._key_read_at = 0.0
         self._keys_waiting: deque[events.Key] = deque()
 
     async def on_event(self, event: events.Event) -> None:
@@ -31,8 +37,11 @@ class KeysInOrder(App):
             await super().on_event(event)
         elif self._key_busy:
             self._keys_waiting.append(event)
+            if time.monotonic() - self._key_read_at > STUCK_SECONDS:
+                await self._next_key()
         else:
             self._key_busy = True
+            self._key_read_at = time.monotonic()
             target = self.focused or self.screen  # where Textual sends it, if no binding takes it
             try:
                 await super().on_event(event)
