@@ -78,7 +78,8 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
     A worker can start after the others have finished: the screen a key opens is pushed, and
     starts its worker, only once the messages before it have been handled, which on a busy
     machine can be after the first wait. So this goes on until a redraw changes no screen
-    and leaves no worker running, not just until the workers of the moment have finished."""
+    and leaves no key being handled and no worker running, not just until the workers of the
+    moment have finished."""
     if wait:
         await pilot.pause(wait)
     deadline = time.monotonic() + timeout
@@ -86,7 +87,10 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
         screen = pilot.app.screen
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if pilot.app.screen is screen and all(w.is_finished for w in pilot.app.workers):
+        busy = getattr(pilot.app, "keys_pending", False) or not all(
+            w.is_finished for w in pilot.app.workers
+        )
+        if pilot.app.screen is screen and not busy:
             return
         if time.monotonic() > deadline:
             running = [w for w in pilot.app.workers if not w.is_finished]

@@ -46,8 +46,18 @@ async def open_browser(pilot, query: str = "") -> BrowserScreen:
     await settle(pilot)
     if query:
         await pilot.press(*query)
-        await settle(pilot, 0.3)  # the search waits for a pause in typing
+        await searched(pilot, screen)
     return screen
+
+
+async def searched(pilot, screen: BrowserScreen) -> None:
+    """Wait for the results of the query as typed (the search waits for a pause in typing)."""
+    for _ in range(100):
+        await settle(pilot)
+        if screen._debounce is None and screen.shown == screen.generation:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the search never finished")
 
 
 def table_rows(screen) -> list[list]:
@@ -80,7 +90,7 @@ async def test_typing_a_query_shows_the_matching_cards(make_workspace):
         screen = await open_browser(pilot)
         assert len(table_rows(screen)) == 6 and status(screen) == "6 cards"
         await pilot.press(*"deck:serving")
-        await settle(pilot, 0.3)
+        await searched(pilot, screen)
         rows = table_rows(screen)
         assert [row[1] for row in rows] == [
             "serve question 0?",
@@ -115,7 +125,7 @@ async def test_a_bad_query_says_what_and_where(make_workspace):
         assert screen.query_one("#status").has_class("error")
         assert len(table_rows(screen)) == 6  # the last good results stay
         screen.query_one(Input).value = "deck:serving"
-        await settle(pilot, 0.3)
+        await searched(pilot, screen)
         assert status(screen) == "3 cards"
 
 
@@ -345,15 +355,15 @@ async def test_keys_typed_ahead_go_where_the_earlier_keys_sent_the_focus(make_wo
         assert screen.query_one(Input).value == "ndcg"
         assert status(screen) == "1 card"  # all selected, then the only one unselected
         burst(app, "slash", *"rank", "down", "space")  # "/" selects the query: typing replaces it
-        await settle(pilot, 0.3)
+        await searched(pilot, screen)
         assert screen.query_one(Input).value == "rank"
         assert status(screen) == "2 cards · 1 selected"
         burst(app, "slash", *"is:suspended")  # no s, u or s reaches the results' keys
-        await settle(pilot, 0.3)
+        await searched(pilot, screen)
         assert screen.query_one(Input).value == "is:suspended" and status(screen) == "0 cards"
         # Row keys typed ahead of the search act on its results, not on the query's before.
         burst(app, "down", "slash", *"serve question 2", "down", "s")
-        await settle(pilot, 0.3)
+        await searched(pilot, screen)
         assert card_row(workspace, "serve question 2").suspended
         assert not card_row(workspace, "What").suspended
         burst(app, "slash", *"deck:serving", "down", "enter")  # from the results

@@ -48,6 +48,11 @@ class KeysInOrder(App):
             finally:
                 self._after(target)
 
+    @property
+    def keys_pending(self) -> bool:
+        """Whether a key typed is still being handled, or waiting to be."""
+        return self._key_busy or bool(self._keys_waiting)
+
     def _after(self, node: DOMNode | None) -> None:
         """Read the next key once `node`, then each node above it, then the app, have handled
         everything queued for them so far (the key among it)."""
