@@ -216,8 +216,12 @@ async def test_the_figures_fill_the_screen_without_moving_it(make_workspace, clo
 
         monkeypatch.setattr(figures, "collect", collect)
         await pilot.press("t")
-        await pilot.pause(0.2)
-        screen = app.screen
+        for _ in range(200):  # laid out, its figures held back
+            await pilot.pause(0.02)
+            screen = app.screen
+            if isinstance(screen, StatsScreen) and screen.query_one("#topics").size.height:
+                break
+        await pilot.pause()
         assert isinstance(screen, StatsScreen) and "#decks" not in screen.tables
 
         def sizes():
