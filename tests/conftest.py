@@ -97,6 +97,19 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
             raise AssertionError(f"still running after {timeout}s: {running}")
 
 
+def settled(*keys: str):
+    """A snapshot's `run_before`: the app settled, then each key pressed and the app settled
+    again, so that no snapshot is taken while a worker or a key is still on its way."""
+
+    async def run(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
 def basic_deck(count: int, title: str = "Deck", prefix: str = "q") -> str:
     cards = "\n".join(f"Q: {prefix} question {i}?\nA: {prefix} answer {i}.\n" for i in range(count))
     return f"---\ntitle: {title}\n---\n# Topic\n\n{cards}"

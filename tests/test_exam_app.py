@@ -13,7 +13,7 @@ from flashcards.ui.screens.exam import ExamScreen
 from flashcards.ui.screens.exam_results import ExamResultsScreen
 from flashcards.ui.screens.home import HomeScreen
 
-from .conftest import settle
+from .conftest import settle, settled
 from .test_exam import MIXED
 
 
@@ -143,7 +143,7 @@ async def test_x_on_home_starts_an_exam(make_workspace):
 
 def test_exam_question_snapshot(make_workspace, snap_compare):
     app = exam_app(make_workspace({"m.md": MIXED}), count=4, minutes=10)
-    assert snap_compare(app, terminal_size=(80, 24))
+    assert snap_compare(app, run_before=settled(), terminal_size=(80, 24))
 
 
 def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
@@ -151,17 +151,17 @@ def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
     app = exam_app(workspace, count=4)
 
     async def to_choice(pilot):
+        await settle(pilot)
         await go_to(app.screen, "choice")
-        await pilot.press("1", "enter")
+        await settled("1", "enter")(pilot)
 
     assert snap_compare(app, run_before=to_choice, terminal_size=(80, 24))
 
 
 def test_exam_results_snapshot(make_workspace, snap_compare):
     app = exam_app(make_workspace({"m.md": MIXED}), count=4)
-    assert snap_compare(
-        app, press=["1", "4", "enter", "enter", "ctrl+f", "y"], terminal_size=(80, 24)
-    )
+    keys = settled("1", "4", "enter", "enter", "ctrl+f", "y")
+    assert snap_compare(app, run_before=keys, terminal_size=(80, 24))
 
 
 async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(

@@ -14,7 +14,7 @@ from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
 from flashcards.ui.stats_sections import SHADES, calendar
 
-from .conftest import basic_deck, settle
+from .conftest import basic_deck, settle, settled
 from .test_stats import answer
 
 
@@ -65,7 +65,7 @@ async def test_stats_screen_from_home(make_workspace, clock):
 def test_stats_screen_snapshot(make_workspace, clock, snap_compare):
     workspace = studied_workspace(make_workspace, clock)
     app = FlashcardsApp(workspace)
-    assert snap_compare(app, press=["t"], terminal_size=(100, 40))
+    assert snap_compare(app, run_before=settled("t"), terminal_size=(100, 40))
 
 
 async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(make_workspace):
