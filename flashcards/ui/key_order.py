@@ -2,7 +2,7 @@
 
 Textual hands each key to the widget that has the focus when the app reads the key, but the
 bindings that move the focus only run once a key has come back up from that widget to the
-app. Keys typed in one burst (a fast typist, a paste, a moment when the app is busy) were read
+app. Keys typed in one burst (by a fast typist, or while the app was busy) were read
 before the keys ahead of them had moved the focus, and went to the wrong widget: "/suspended"
 typed quickly from the browser's results suspended the card under the cursor instead of
 searching, and Down then Enter in the query searched again instead of opening the card. An

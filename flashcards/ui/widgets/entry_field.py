@@ -1,8 +1,8 @@
 """A text field whose Enter is acted on before the next key is read.
 
 An Input answers Enter by posting a Submitted message, which its screen handles some time
-later; with keys read in order (`flashcards.ui.key_order`), the key typed after Enter could
-still be read first, and go to the field: "Enter, 1" in an exam typed the 1 into the notes
+later: even with keys read one at a time (`flashcards.ui.key_order`), the key typed after Enter
+could be read before that, and go to the field: "Enter, 1" in an exam typed the 1 into the notes
 instead of grading the answer just shown, and a letter typed after Enter on a cloze joined the
 answer being marked. An EntryField's Enter runs `on_enter` (the screen's own handling) as part
 of handling the key, so the key after it is read once the screen has acted."""
