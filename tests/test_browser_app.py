@@ -376,3 +376,15 @@ def burst(app, *keys: str) -> None:
     """Keys typed in one burst: all queued before the first is handled."""
     for key in keys:
         app.post_message(Key(key, key if len(key) == 1 else " " if key == "space" else None))
+
+
+async def test_keys_waiting_for_a_search_are_dropped_once_another_screen_is_up(make_workspace):
+    # Typed in one burst: a query, Down, Enter (it waits for the results), then ? for help.
+    # The card must not open over the help when the results come in behind it.
+    workspace = make_workspace(DECKS)
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_browser(pilot)
+        burst(app, *"ndcg", "down", "enter", "question_mark")
+        await settle(pilot, 0.3)
+        assert isinstance(app.screen, HelpScreen) and not screen._deferred

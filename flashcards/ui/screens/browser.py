@@ -251,7 +251,8 @@ class BrowserScreen(BaseScreen):
         self.shown = message.generation
         deferred, self._deferred = self._deferred, []
         for action in deferred:
-            action()
+            if self.app.screen is self:  # not meant for a screen opened over this one since
+                action()
 
     @on(Failed)
     def show_failure(self, message: Failed) -> None:
