@@ -88,16 +88,21 @@ def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(paths: tuple[str, ...], as_json: bool) -> None:
-    """Validate deck files or folders (recursive *.md) without writing anything."""
+@click.pass_obj
+def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
+    """Validate deck and round files or folders (recursive *.md) without writing anything."""
     from ..deck import load_paths
+    from ..deck_import import settle_links
     from ..terminal_text import inert
 
     result = load_paths(list(paths))
+    result.errors.extend(settle_links(result, options.database))
+    result.errors.sort(key=lambda e: (e.path, e.line))
     if as_json:
         payload = {
             "decks": len(result.decks),
             "cards": result.card_count,
+            "rounds": len(result.rounds),
             "by_kind": result.by_kind(),
             "errors": [
                 {"path": e.path, "line": e.line, "message": e.message, "text": str(e)}
@@ -114,6 +119,8 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
             f"{result.card_count} cards ({kinds['basic']} basic, {kinds['cloze']} cloze, "
             f"{kinds['choice']} multiple choice)"
         )
+        if result.rounds:
+            summary += f", {len(result.rounds)} round{'s' * (len(result.rounds) != 1)}"
         if result.errors:
             summary += f"; {len(result.errors)} error{'s' * (len(result.errors) != 1)}"
         click.echo(summary)

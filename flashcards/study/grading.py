@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["answer_matches", "normalize_answer"]
+__all__ = ["answer_matches", "normalize_answer", "within_one_edit"]
 
 _PUNCTUATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SEPARATORS = re.compile(r"[\s\-_/]+")
@@ -21,7 +21,7 @@ def normalize_answer(text: str) -> str:
     return _SEPARATORS.sub(" ", plain).strip()
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """True if b is a at most one insertion, deletion, substitution or adjacent swap away."""
     if a == b:
         return True
@@ -53,6 +53,6 @@ def answer_matches(given: str, accepted: tuple[str, ...]) -> bool:
             return True
         # One slip is forgiven in a long answer, never in one that holds a number.
         forgiving = len(expected) >= 5 and not any(ch.isdigit() for ch in expected)
-        if forgiving and _within_one_edit(typed, expected):
+        if forgiving and within_one_edit(typed, expected):
             return True
     return False
