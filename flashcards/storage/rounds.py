@@ -264,11 +264,14 @@ def finish_attempt(
     """Keep the finished attempt with its marks (item uid -> (suggested, covered))."""
     run.stop()
     save_attempt(conn, run, round_id)
+    finished_at = conn.execute(
+        select(attempts_t.c.finished_at).where(attempts_t.c.id == run.attempt_id)
+    ).scalar()
     conn.execute(
         update(attempts_t)
         .where(attempts_t.c.id == run.attempt_id)
         .values(
-            finished_at=run.now(),
+            finished_at=finished_at or run.now(),
             marks=json.dumps({uid: list(pair) for uid, pair in marks.items()}),
             score=score,
             transcript=transcript,
