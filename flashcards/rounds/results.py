@@ -15,6 +15,7 @@ __all__ = [
     "missed_cards",
     "round_score",
     "step_scores",
+    "stored_step_scores",
     "suggest_marks",
 ]
 
@@ -66,3 +67,15 @@ def facts_asked(parsed: ParsedRound, questions: list[Question]) -> tuple[list[Fa
     asked = [fact for fact in parsed.facts if fact.key in asked_keys]
     never = [fact for fact in parsed.facts if fact.key not in asked_keys]
     return asked, never
+
+
+def stored_step_scores(parsed: ParsedRound, marks: dict[str, tuple[bool, bool]]) -> list[float]:
+    """Each step's score from stored marks (item uid -> (suggested, covered))."""
+    return step_scores(
+        parsed,
+        [
+            Mark(index, item, *marks.get(item.uid, (False, False)))
+            for index, step in enumerate(parsed.steps)
+            for item in step.items
+        ],
+    )

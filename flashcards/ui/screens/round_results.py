@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ...rounds.results import facts_asked
+from ...rounds.results import facts_asked, stored_step_scores
 from ...rounds.run import RoundRun
 from ...rounds.steps import format_duration
 from ...storage.rounds import attempts_of
@@ -127,12 +127,7 @@ class RoundResultsScreen(BaseScreen):
             table.add_column(_short(step.name))
         zone = self.app.workspace.zone
         for attempt in earlier:
-            marks = attempt.marks
-            scores = []
-            for step in attempt.run.round.steps:
-                total = sum(i.weight for i in step.items)
-                got = sum(i.weight for i in step.items if marks.get(i.uid, (False, False))[1])
-                scores.append(_percent(got / total) if total else "–")
+            scores = [_percent(v) for v in stored_step_scores(attempt.run.round, attempt.marks)]
             when = attempt.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             table.add_row(when, _percent(attempt.score or 0.0), *scores[: len(run.steps)])
         self._refresh_scores()
