@@ -517,3 +517,16 @@ def test_stats_json_lists_each_attempt_with_step_scores(round_workspace, tmp_pat
         "coverage": 0.0,
         "reached": 0.0,
     }
+
+
+def test_the_documented_example_is_a_valid_round():
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "round-format.md").read_text(encoding="utf-8")
+    example = doc.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    parsed = parse_round(example, "example.round.md", "example")
+    assert parsed.errors == []
+    assert len(parsed.steps) == 7 and parsed.budget_seconds == 45 * 60
+    builtin = load_paths([str(Path(__file__).parent.parent / "decks")])
+    links = {card for _step, item in parsed.items for card in item.cards}
+    assert links and links <= builtin.card_ids()
