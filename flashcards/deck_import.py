@@ -12,7 +12,7 @@ from pathlib import Path
 from .deck import DeckError, LoadResult, is_round_file, load_paths, parse_files, read_files
 from .storage import Collection, ImportConflict, ImportReport
 from .storage.importer import import_decks_in, unchanged_import
-from .storage.rounds import RoundReport, import_rounds, known_card_names
+from .storage.rounds import RoundReport, import_rounds, known_card_names, rounds_unchanged
 
 __all__ = ["ImportOutcome", "import_paths", "settle_links"]
 
@@ -55,6 +55,12 @@ def import_paths(
         unknown = loaded.unknown_links(known)
         if unknown:
             return ImportOutcome(errors=unknown)
+    if report is not None:  # the decks are as last imported: write only if a round changed
+        with collection.read() as conn:
+            if rounds_unchanged(conn, loaded.rounds):
+                return ImportOutcome(
+                    report=report, rounds=RoundReport(unchanged=len(loaded.rounds))
+                )
     try:
         with collection.write() as conn:
             if report is None:

@@ -28,6 +28,7 @@ def test_check_counts_by_kind_as_json(tmp_path):
     assert json.loads(result.stdout) == {
         "decks": 2,
         "cards": 4,
+        "rounds": 0,
         "by_kind": {"basic": 1, "cloze": 2, "choice": 1},
         "errors": [],
     }

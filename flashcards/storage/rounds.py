@@ -31,6 +31,7 @@ __all__ = [
     "load_attempt",
     "load_round",
     "recent_attempts",
+    "rounds_unchanged",
     "round_summaries",
     "save_attempt",
     "unfinished_attempts",
@@ -117,6 +118,12 @@ def import_rounds(
             conn.execute(update(rounds_t).where(rounds_t.c.id == row.id).values(**values))
             report.updated += 1
     return report
+
+
+def rounds_unchanged(conn: Connection, rounds: list[ParsedRound]) -> bool:
+    """Whether every round is stored from exactly this file as it is now (nothing to write)."""
+    stored = {row.key: (row.file, row.digest) for row in conn.execute(select(rounds_t))}
+    return all(stored.get(r.key) == (r.file, r.digest) for r in rounds)
 
 
 def known_card_names(conn: Connection) -> set[str]:
