@@ -73,6 +73,7 @@ def test_import_twice_then_edit(tmp_path):
         "relinked": 0,
         "retired": 0,
         "unchanged": 0,
+        "rounds": {"added": 0, "updated": 0, "unchanged": 0},
     }
     second = run("import", "--json", str(deck))
     assert json.loads(second.stdout)["unchanged"] == 5
