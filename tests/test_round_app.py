@@ -120,13 +120,16 @@ async def test_results_send_missed_cards_to_review_or_an_exam(workspace):
     from flashcards.ui.screens.exam import ExamScreen
 
     app = round_app(workspace)
+    said: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (said.append(message), notify(message, **kw))[1]
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+f", "y")
         await settle(pilot)
         await pilot.press("r")
         await settle(pilot)
-        assert any("3 cards added to today's review" in n.message for n in app._notifications)
+        assert "3 cards added to today's review." in said
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ExamScreen)

@@ -42,6 +42,7 @@ class RoundScreen(BaseScreen):
         Binding("tab", "switch_field", "Notes/ask", key_display="Tab", priority=True),
         Binding("ctrl+f", "finish", "Finish", key_display="^f", priority=True),
         Binding("escape", "leave", "Pause", id="round.leave", priority=True),
+        Binding("f1", "help", "Help", key_display="F1", priority=True),
     ]
 
     def __init__(self, run: RoundRun, round_id: int) -> None:
@@ -202,3 +203,8 @@ class RoundScreen(BaseScreen):
             ConfirmScreen("Pause the round? Its notes are kept, and it can be resumed later."),
             answered,
         )
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Mock round: keys"))

@@ -29,6 +29,7 @@ class RoundPickerScreen(BaseScreen):
     BINDINGS = [
         Binding("enter", "choose", "Start or resume", id="rounds.start", priority=True),
         Binding("q,escape", "home", "Home", id="rounds.home"),
+        Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
     @dataclass
@@ -131,3 +132,8 @@ class RoundPickerScreen(BaseScreen):
             self.app.exit()
         else:
             self.app.pop_to_home()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Mock rounds: keys"))

@@ -50,6 +50,7 @@ class RoundResultsScreen(BaseScreen):
         Binding("r", "send_missed", "Missed cards to review", id="round_results.review"),
         Binding("x", "exam_missed", "Exam on missed", id="round_results.exam"),
         Binding("q,escape", "home", "Done", id="round_results.home"),
+        Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
     def __init__(self, run: RoundRun, round_id: int) -> None:
@@ -217,6 +218,11 @@ class RoundResultsScreen(BaseScreen):
             self.app.exit()
         else:
             self.app.pop_to_home()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Round results: keys"))
 
 
 def _short(name: str) -> str:
