@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -165,6 +167,9 @@ def test_round_screen_narrow_snapshot(workspace, snap_compare):
 
 
 def test_round_results_snapshot(workspace, snap_compare):
+    # The transcript's path is on screen: the same one in every run.
+    folder = Path(tempfile.gettempdir()) / "flashcards-snapshot" / "rounds"
+    workspace.transcripts_dir = lambda: folder
     keys = settled(*"watch time, QPS", "pagedown", *"ranking", "ctrl+f", "y")
     assert snap_compare(round_app(workspace), run_before=keys, terminal_size=(100, 40))
 

@@ -18,8 +18,15 @@ from ..storage import rounds as stored
 from ..storage.collection import Collection
 from .manage import send_to_today
 
+AttemptRecord = stored.AttemptRecord
+RoundSummary = stored.RoundSummary
+
 __all__ = [
+    "AttemptRecord",
     "RoundChoiceError",
+    "RoundSummary",
+    "earlier_attempts",
+    "list_rounds",
     "RoundOutcome",
     "find_round",
     "finish_round",
@@ -48,6 +55,23 @@ def find_round(collection: Collection, title: str) -> stored.RoundSummary:
         raise RoundChoiceError(f"no round named '{title}'. Known rounds: {known}")
     names = ", ".join(s.title for s in found)
     raise RoundChoiceError(f"'{title}' names several rounds: {names}")
+
+
+def list_rounds(
+    collection: Collection, now: Callable[[], datetime]
+) -> tuple[list[stored.RoundSummary], list[stored.AttemptRecord]]:
+    """Every round (never-tried and weakest first) and the attempts interrupted before their
+    results (newest first), as the list to choose from shows them."""
+    with collection.read() as conn:
+        return stored.round_summaries(conn), stored.unfinished_attempts(conn, now)
+
+
+def earlier_attempts(
+    collection: Collection, round_id: int, now: Callable[[], datetime]
+) -> list[stored.AttemptRecord]:
+    """A round's finished attempts, newest first."""
+    with collection.read() as conn:
+        return stored.attempts_of(conn, round_id, now)
 
 
 def start_round(
