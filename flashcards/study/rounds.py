@@ -31,6 +31,7 @@ __all__ = [
     "find_round",
     "finish_round",
     "resume_round",
+    "save_round",
     "send_missed_to_review",
     "missed_card_ids",
     "start_round",
@@ -87,13 +88,15 @@ def start_round(
     return run
 
 
-def resume_round(collection: Collection, attempt: stored.AttemptRecord) -> RoundRun:
+def resume_round(attempt: stored.AttemptRecord) -> RoundRun:
+    """An interrupted attempt, its clock going again from now."""
     run = attempt.run
     run.resume()
     return run
 
 
 def save_round(collection: Collection, run: RoundRun, round_id: int) -> None:
+    """Keep the attempt's notes, times and questions so far."""
     with collection.write() as conn:
         stored.save_attempt(conn, run, round_id)
 

@@ -110,9 +110,7 @@ class RoundPickerScreen(BaseScreen):
         kind, _, number = key.partition("-")
         if kind == "attempt":
             attempt = next(a for a in self.unfinished if a.id == int(number))
-            self.app.open_round(
-                resume_round(self.app.workspace.collection, attempt), attempt.round_id
-            )
+            self.app.open_round(resume_round(attempt), attempt.round_id)
         else:
             summary = next(s for s in self.rounds if s.id == int(number))
             self.begin(summary)
