@@ -80,7 +80,9 @@ async def test_notes_steps_questions_and_the_clock(workspace):
         reply = str(screen.query_one("#reply").render())
         assert "500M daily users" in reply
         await pilot.press(*"which region", "enter")
-        assert "State an assumption and go on" in str(screen.query_one("#reply").render())
+        reply = str(screen.query_one("#reply").render())
+        assert "State an assumption and go on" in reply
+        assert "500M daily users" in reply  # what was learnt before stays in sight
         assert [q.facts != () for q in screen.run.questions] == [True, False]
 
 
