@@ -107,11 +107,13 @@ async def test_results_marks_can_be_changed_and_are_kept(workspace):
         assert isinstance(screen, RoundResultsScreen)
         first = screen.query(SelectionList).first()
         assert sorted(first.selected) == [0]  # watch time suggested; scale not
+        assert str(first.get_option_at_index(1).prompt).startswith("missed")
         assert "score 40%" in str(screen.query_one("#headline").render())
         first.focus()
         await pilot.press("down", "space")  # the person says scale was covered too
         await settle(pilot)
         assert sorted(first.selected) == [0, 1]
+        assert str(first.get_option_at_index(1).prompt).startswith("covered")
         assert "score 60%" in str(screen.query_one("#headline").render())
         transcript = screen.outcome.transcript
     with workspace.collection.read() as conn:

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ...rounds.results import facts_asked, stored_step_scores
+from ...rounds.results import Mark, facts_asked, stored_step_scores
 from ...rounds.run import RoundRun
 from ...rounds.steps import format_duration
 from ...study.rounds import (
@@ -95,7 +95,7 @@ class RoundResultsScreen(BaseScreen):
             notes = step.notes.strip() or "(no notes)"
             widgets.append(Static(Text(inert(notes)), classes="notes"))
             choices = [
-                Selection(Text(inert(mark.item.plain)), number, mark.covered)
+                Selection(_item_prompt(mark), number, mark.covered)
                 for number, mark in enumerate(outcome.marks)
                 if mark.step == index
             ]
@@ -138,10 +138,14 @@ class RoundResultsScreen(BaseScreen):
     def _marks_changed(self, event: SelectionList.SelectedChanged) -> None:
         if self.outcome is None:
             return
-        selected = set(event.selection_list.selected)
+        marks = event.selection_list
+        selected = set(marks.selected)
+        position = 0
         for number, mark in enumerate(self.outcome.marks):
-            if f"marks-{mark.step}" == event.selection_list.id:
+            if f"marks-{mark.step}" == marks.id:
                 mark.covered = number in selected
+                marks.replace_option_prompt_at_index(position, _item_prompt(mark))
+                position += 1
         self._refresh_scores()
         self.save_marks()
 
@@ -222,6 +226,13 @@ class RoundResultsScreen(BaseScreen):
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Round results: keys"))
+
+
+def _item_prompt(mark: Mark) -> Text:
+    """An item as listed for marking: covered or missed said in words, not by colour alone."""
+    if mark.covered:
+        return Text.assemble(("covered  ", "green"), inert(mark.item.plain))
+    return Text.assemble(("missed   ", "red"), inert(mark.item.plain))
 
 
 def _short(name: str) -> str:
