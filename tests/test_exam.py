@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow, ReviewRow
 from flashcards.study.exam import ExamError, ExamSession, ExamSpec, draw_exam, exam_history
-from flashcards.study.grading import answer_matches
+from flashcards.study.grading import answer_matches, grade_answer
 
 from .conftest import NOW
 
@@ -141,9 +141,17 @@ def test_weak_favours_lapsed_and_missed_cards(make_workspace):
 # Grading --------------------------------------------------------------------------------------
 
 
+# The deck's own alternatives, as the reviews quoted them.
+LATENCY = ("0.5 ms", "0.5ms", "500 µs", "500 us", "500us", "0.1 ms", "100 µs")
+ERROR_BUDGET = ("43 minutes", "43", "43.2", "43.2 minutes")
+LOG_LOSS = ("ln 2", "0.693", "0.69", "ln2", "log 2")
+ROLLOUT = ("shadow mode", "shadow", "dark launch")
+
+
 @pytest.mark.parametrize(
     ("typed", "accepted", "ok"),
     [
+        # Case, accents, spacing, punctuation, alternatives.
         ("PR-AUC", ("PR-AUC",), True),
         ("pr-auc", ("PR-AUC",), True),
         ("  PR AUC. ", ("PR-AUC",), True),
@@ -152,20 +160,109 @@ def test_weak_favours_lapsed_and_missed_cards(make_workspace):
         ("Recall!", ("recall",), True),
         ("café", ("cafe",), True),
         ("naive bayes", ("Naïve Bayes",), True),
+        ("a b test", ("A/B test",), True),
+        ("b test", ("A/B test",), False),
+        ("ln(2)", LOG_LOSS, True),  # brackets are spacing
+        ("log(2)", LOG_LOSS, True),
+        ("AUC", ("PR-AUC",), False),
+        ("", ("anything",), False),
+        ("the", ("anything",), False),
+        ("recall", ("precision",), False),
+        ("PR-AUC", ("ROC-AUC", "AUC", "ROC AUC", "AUROC"), False),
+        # A slip in a long word, never in a short one or a number.
         ("calibartion", ("calibration",), True),  # swapped letters in a long word
         ("calbration", ("calibration",), True),  # one letter missing
         ("calibrations", ("calibration",), True),  # one letter extra
+        ("shadwo mode", ROLLOUT, True),
         ("callibratoin", ("calibration",), False),  # two slips
-        ("AUC", ("PR-AUC",), False),
         ("lag", ("log",), False),  # short words must be exact
-        ("0.26", ("0.25",), False),  # numbers must be exact
+        ("ndgc", ("NDCG",), False),
+        ("contextual", ("context",), False),
+        ("expensive", ("sparse", "rare", "scarce"), False),
+        ("shadow deployment", ROLLOUT, False),
+        ("version", ("model version", "model id"), False),
+        # Leading articles.
+        ("the shadow mode", ROLLOUT, True),
+        ("a dark launch", ROLLOUT, True),
+        ("shadow mode", ("the shadow mode",), True),
+        # Numbers by value, never approximately.
+        ("0.1", ("0.1",), True),
+        ("0.10", ("0.1",), True),
+        (".1", ("0.1",), True),
+        ("0.100", ("0.1",), True),
+        ("1/10", ("0.1",), True),
+        (".25", ("0.25",), True),
+        ("1/4", ("0.25",), True),
+        ("0.75", ("3/4", "0.75", ".75"), True),
+        ("3/4", ("3/4", "0.75", ".75"), True),
+        ("75", ("3/4", "0.75", ".75"), False),  # .75 is not 75
+        ("75", (".75",), False),
+        ("0.2", ("0.25",), False),
+        ("0.26", ("0.25",), False),
+        ("0.6931", LOG_LOSS, False),
+        ("0.693", LOG_LOSS, True),
         ("43", ("43.2", "43"), True),
-        ("", ("anything",), False),
-        ("recall", ("precision",), False),
+        ("-1", ("1",), False),
+        ("1,000", ("1000",), True),
+        ("p99", ("p95",), False),
+        # Times: 4x, 4×, 4 times, four times.
+        ("4x", ("4", "four"), True),
+        ("4×", ("4", "four"), True),
+        ("4 times", ("4", "four"), True),
+        ("four times", ("4", "four"), True),
+        ("four", ("4",), True),
+        ("4", ("4", "four", "4x"), True),
+        ("5x", ("4", "four"), False),
+        ("4", ("4x",), False),  # a card that writes the x asks for it
+        # Units written out or abbreviated.
+        ("43 min", ERROR_BUDGET, True),
+        ("43 mins", ERROR_BUDGET, True),
+        ("43m", ERROR_BUDGET, True),
+        ("43.2 min", ERROR_BUDGET, True),
+        ("43 minutes", ERROR_BUDGET, True),
+        ("43 hours", ERROR_BUDGET, False),
+        ("44 min", ERROR_BUDGET, False),
+        ("100 us", LATENCY, True),
+        ("100 microseconds", LATENCY, True),
+        ("500 microseconds", LATENCY, True),
+        ("0.5 milliseconds", LATENCY, True),
+        ("0.50 msec", LATENCY, True),
+        ("150ms", ("150 ms",), True),
+        ("1 ms", LATENCY, False),  # another figure, not another spelling
+        ("200 ms", LATENCY, False),
+        ("2 GB", ("2 gigabytes",), True),
+        ("2 gigabytes", ("2GB",), True),
+        ("2 MB", ("2 GB",), False),
+        ("30 s", ("30 seconds",), True),
+        ("30 sec", ("30 s",), True),
+        ("2 hours", ("2 h",), True),
+        ("2 h", ("2 min",), False),
+        # A percentage equals its fraction where the card writes the percentage.
+        ("0.5", ("50%",), True),
+        ("50 percent", ("50%",), True),
+        ("50%", ("50%",), True),
+        ("50", ("50%",), False),
+        ("50%", ("0.5",), False),  # the card asks for a fraction
+        ("50%", ("0.5", "50%"), True),
+        ("0.05", ("50%",), False),
     ],
 )
 def test_typed_answer_grading(typed, accepted, ok):
     assert answer_matches(typed, accepted) is ok
+
+
+@pytest.mark.parametrize(
+    ("typed", "accepted", "forgiven"),
+    [
+        ("shadwo mode", ROLLOUT, "shadow mode"),
+        ("calibartion", ("calibration",), "calibration"),
+        ("shadow mode", ROLLOUT, None),
+        ("shadows", ("shadow", "shadows"), None),  # an exact match elsewhere wins
+        ("recall", ("precision",), None),
+    ],
+)
+def test_a_forgiven_slip_names_the_expected_spelling(typed, accepted, forgiven):
+    assert grade_answer(typed, accepted).forgiven == forgiven
 
 
 def test_choice_is_all_or_nothing_and_cloze_groups_share_credit(make_workspace):
