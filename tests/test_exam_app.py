@@ -59,7 +59,7 @@ async def test_an_exam_from_first_question_to_results(make_workspace):
         assert isinstance(app.screen, ExamResultsScreen)
         headline = str(app.screen.query_one("#headline", Static).render())
         assert "100%" in headline and "PASSED" in headline and "4 of 4 right" in headline
-        await pilot.press("q")
+        await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
     with workspace.collection.read() as conn:
         assert conn.execute(select(func.count()).select_from(ExamRow.__table__)).scalar() == 1
@@ -153,7 +153,7 @@ def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
     async def to_choice(pilot):
         await settle(pilot)
         await go_to(app.screen, "choice")
-        await settled("1", "enter")(pilot)
+        await settled("1", "2", "enter")(pilot)
 
     assert snap_compare(app, run_before=to_choice, terminal_size=(80, 24))
 
