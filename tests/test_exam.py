@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow, ReviewRow
-from flashcards.study.exam import ExamError, ExamSession, ExamSpec, draw_exam, exam_history
+from flashcards.study.exam import (
+    ExamError,
+    ExamSession,
+    ExamSpec,
+    discard_exam,
+    draw_exam,
+    exam_history,
+    resume_exam,
+    unfinished_exam,
+)
 from flashcards.study.grading import answer_matches, grade_answer
 
 from .conftest import NOW
@@ -356,3 +365,110 @@ def test_missed_cards_can_be_sent_to_todays_review(make_workspace):
     session.finish()
     assert session.send_missed_to_review() == 3
     assert workspace.overview().due == 3
+
+
+# Overruling and resuming ----------------------------------------------------------------------
+
+
+def answers_stored(workspace) -> list:
+    with workspace.collection.read() as conn:
+        table = ExamAnswerRow.__table__
+        return conn.execute(select(table).order_by(table.c.position)).all()
+
+
+def test_overruling_a_typed_verdict_is_stored_beside_the_graders_and_scores(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    session = session_for(workspace, ExamSpec(count=10, seed=3))
+    single = next(
+        i for i, q in enumerate(session.questions) if q.kind == "cloze" and len(q.card.answers) == 1
+    )
+    assert session.answer_cloze(single, ["ROC-AUC"]) == 0.0
+    assert session.overrule(single) == 1.0  # "I was right"
+    [row] = answers_stored(workspace)
+    assert (row.given, row.machine_credit, row.credit, row.overruled) == ("ROC-AUC", 0.0, 1.0, True)
+    assert session.overrule(single) == 0.0  # asked again: the grader's verdict stands
+    [row] = answers_stored(workspace)
+    assert (row.credit, row.overruled) == (0.0, False)
+    session.overrule(single)
+    basic = next(i for i, q in enumerate(session.questions) if q.kind == "basic")
+    session.answer_basic(basic, 1.0)
+    with pytest.raises(ValueError):
+        session.overrule(basic)  # a self-grade is the person's own already
+    result = session.finish()
+    assert result.overruled == 1 and result.correct == 2.0
+    assert not any(o.question is session.questions[single] for o in result.missed)
+
+
+def test_a_right_typed_answer_can_be_overruled_as_wrong(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    session = session_for(workspace, ExamSpec(count=10, seed=3))
+    grouped = next(i for i, q in enumerate(session.questions) if len(q.card.answers) == 2)
+    assert session.answer_cloze(grouped, ["precision", "recall"]) == 1.0
+    assert session.overrule(grouped) == 0.0  # "I was wrong"
+    result = session.finish()
+    [missed] = [o for o in result.missed if o.question is session.questions[grouped]]
+    assert missed.overruled and missed.given == "precision | recall"
+
+
+def test_results_name_the_options_picked_the_slips_forgiven_and_the_unanswered(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    session = session_for(workspace, ExamSpec(count=10, seed=3))
+    kinds = {q.kind + str(len(q.card.answers)): i for i, q in enumerate(session.questions)}
+    choice = session.questions[kinds["choice0"]]
+    wrong = [i for i, o in enumerate(choice.options) if not o.correct]
+    session.answer_choice(kinds["choice0"], {wrong[0], wrong[1]})
+    session.answer_cloze(kinds["cloze1"], ["avrage precision"])
+    session.keep_notes(kinds["basic0"], "latency, I think")
+    result = session.finish()
+    by_kind = {o.question.kind: o for o in result.missed}
+    assert by_kind["choice"].given.split("; ") == [choice.options[i].text for i in wrong[:2]]
+    assert (by_kind["basic"].answered, by_kind["basic"].given) == (False, "latency, I think")
+    [forgiven] = result.forgiven
+    assert forgiven.forgiven == ("average precision",) and forgiven.given == "avrage precision"
+    stored = {row.position: row.given for row in answers_stored(workspace)}
+    assert stored[kinds["basic0"]] == "latency, I think"
+
+
+def test_a_left_exam_resumes_with_its_questions_options_answers_and_time(make_workspace, clock):
+    workspace = make_workspace({"m.md": MIXED})
+    session = session_for(workspace, ExamSpec(count=4, seed=4, minutes=10))
+    choice = next(i for i, q in enumerate(session.questions) if q.kind == "choice")
+    basic = next(i for i, q in enumerate(session.questions) if q.kind == "basic")
+    assert unfinished_exam(workspace.collection) is None  # nothing answered, nothing stored
+    clock.advance(seconds=60)
+    session.answer_choice(choice, {0, 2})
+    clock.advance(seconds=60)
+    session.answer_basic(basic, 0.5, "some notes")
+    clock.advance(hours=3)  # left, then come back later
+
+    left = unfinished_exam(workspace.collection)
+    assert (left.exam_id, left.answered, left.count) == (session.exam_id, 2, 4)
+    again = resume_exam(workspace.collection, workspace.config, workspace.clock, left.exam_id)
+    assert [(q.card.id, q.options) for q in again.questions] == [
+        (q.card.id, q.options) for q in session.questions
+    ]
+    assert {i: (a.given, a.credit) for i, a in again.answers.items()} == {
+        i: (a.given, a.credit) for i, a in session.answers.items()
+    }
+    assert again.seconds_left() == 8 * 60  # two minutes were spent before leaving
+    result = again.finish()
+    assert result.exam_id == session.exam_id and result.count == 4
+    assert unfinished_exam(workspace.collection) is None
+    assert len(answers_stored(workspace)) == 4
+    assert [h["count"] for h in exam_history(workspace.collection)] == [4]
+
+
+def test_an_unfinished_exam_can_be_finished_as_scored_or_discarded(make_workspace):
+    workspace = make_workspace({"t.md": TOPICS})
+    first = session_for(workspace, ExamSpec(count=4, seed=1))
+    first.answer_basic(0, 1.0)
+    left = unfinished_exam(workspace.collection)
+    scored = resume_exam(workspace.collection, workspace.config, workspace.clock, left.exam_id)
+    result = scored.finish()
+    assert (result.correct, result.count, len(result.missed)) == (1.0, 4, 3)
+    assert all(not o.answered for o in result.missed)
+    second = session_for(workspace, ExamSpec(count=4, seed=2))
+    second.answer_basic(0, 1.0)
+    discard_exam(workspace.collection, unfinished_exam(workspace.collection).exam_id)
+    assert unfinished_exam(workspace.collection) is None
+    assert len(exam_history(workspace.collection)) == 1
