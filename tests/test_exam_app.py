@@ -301,7 +301,7 @@ async def test_o_overrules_a_typed_verdict_and_the_score_follows(make_workspace)
         await pilot.press("enter")
         await settle(pilot)
         assert "[b]o[/b] I was right" in str(screen.query_one("#keys", Static).content)
-        assert "Overrule the grader's verdict" in app.screen.query_one(KeyBar).render().plain
+        assert "o Overrule" in app.screen.query_one(KeyBar).render().plain
         await pilot.press("o")
         await settle(pilot)
         feedback = str(screen.query_one("#feedback", Static).render())
@@ -415,3 +415,14 @@ async def test_x_after_quitting_offers_to_resume_or_finish_the_exam(make_workspa
         assert exams == []
     else:  # resumed or finished as scored: one exam, finished, never a second one
         assert [exam.finished_at is not None for exam in exams] == [True]
+
+
+def test_exam_forgiven_slip_snapshot(make_workspace, snap_compare):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=4)
+
+    async def slip(pilot):
+        screen = await cloze_with_alternatives(pilot)
+        screen.query_one(Input).value = "average precison"
+        await settled("enter")(pilot)
+
+    assert snap_compare(app, run_before=slip, terminal_size=(80, 24))

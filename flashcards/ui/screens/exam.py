@@ -45,7 +45,7 @@ class ExamScreen(BaseScreen):
     ExamScreen #keys { height: 1; padding: 0 1; background: $panel; }
     """
     BINDINGS = [
-        Binding("o", "overrule", "Overrule the grader's verdict", id="exam.overrule"),
+        Binding("o", "overrule", "Overrule", id="exam.overrule"),
         Binding("question_mark", "help", "Help", key_display="?", id="exam.help"),
         Binding("1", "key(1)", "Option 1 / correct", show=False, id="exam.1"),
         Binding("2", "key(2)", "Option 2 / partly", show=False, id="exam.2"),
@@ -55,7 +55,7 @@ class ExamScreen(BaseScreen):
         Binding("6", "key(6)", "Option 6", show=False, id="exam.6"),
         Binding("enter", "confirm", "Confirm / next", id="exam.confirm"),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
-        Binding("escape", "quit_exam", "Quit the exam", id="exam.quit", priority=True),
+        Binding("escape", "quit_exam", "Quit", id="exam.quit", priority=True),
     ]
 
     @dataclass
