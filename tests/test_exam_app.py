@@ -426,3 +426,17 @@ def test_exam_forgiven_slip_snapshot(make_workspace, snap_compare):
         await settled("enter")(pilot)
 
     assert snap_compare(app, run_before=slip, terminal_size=(80, 24))
+
+
+async def test_notes_typed_when_the_time_runs_out_are_kept_in_the_results(make_workspace, clock):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, minutes=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await exam_at(pilot, "basic")
+        screen.query_one(Input).value = "avoid recomputing them"
+        clock.advance(seconds=61)
+        screen.tick()
+        await settle(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        missed = app.screen.query_one("#missed", Markdown).source
+        assert "*Not answered. Your notes: avoid recomputing them*" in missed
