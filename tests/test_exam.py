@@ -223,6 +223,9 @@ ROLLOUT = ("shadow mode", "shadow", "dark launch")
         ("4", ("4", "four", "4x"), True),
         ("5x", ("4", "four"), False),
         ("4", ("4x",), False),  # a card that writes the x asks for it
+        ("4 times", ("4x",), True),
+        ("4×", ("4x",), True),
+        ("10m users", ("10 million users",), True),
         # Units written out or abbreviated.
         ("43 min", ERROR_BUDGET, True),
         ("43 mins", ERROR_BUDGET, True),
