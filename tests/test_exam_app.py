@@ -307,6 +307,9 @@ async def test_o_overrules_a_typed_verdict_and_the_score_follows(make_workspace)
         feedback = str(screen.query_one("#feedback", Static).render())
         assert "✓ Correct" in feedback and "overruled the grader, which had it wrong" in feedback
         assert "the grader was right" in str(screen.query_one("#keys", Static).content)
+        await pilot.press("enter")  # the next question: no verdict to overrule
+        await settle(pilot)
+        assert "o Overrule" not in app.screen.query_one(KeyBar).render().plain
         await pilot.press("ctrl+f", "y")
         await settle(pilot)
         headline = str(app.screen.query_one("#headline", Static).render())

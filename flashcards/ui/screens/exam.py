@@ -117,6 +117,7 @@ class ExamScreen(BaseScreen):
     async def show_question(self) -> None:
         self.phase = "ask"
         self.chosen = set()
+        self.refresh_bindings()  # no verdict to overrule now
         self.update_status()
         question = self.question
         card = question.card
@@ -257,12 +258,12 @@ class ExamScreen(BaseScreen):
         self.query_one("#feedback", Static).update(text)
         keys = "[b]Enter[/b] next question"
         if answer.machine_credit is not None:
-            undo = answer.overruled
-            claim = (
-                "the grader was right"
-                if undo
-                else ("I was right" if answer.machine_credit < CORRECT else "I was wrong")
-            )
+            if answer.overruled:
+                claim = "the grader was right"
+            elif answer.machine_credit < CORRECT:
+                claim = "I was right"
+            else:
+                claim = "I was wrong"
             keys += f"    [b]o[/b] {claim}"
         self.query_one("#keys", Static).update(keys + "    [b]^F[/b] finish    [b]Esc[/b] quit")
         self.refresh_bindings()
@@ -278,7 +279,8 @@ class ExamScreen(BaseScreen):
         return True
 
     async def action_overrule(self) -> None:
-        """ "I was right" / "I was wrong" on a typed answer's verdict (again: the grader's)."""
+        """Overrule a typed answer's verdict, "I was right" or "I was wrong"; again, and the
+        grader's verdict stands."""
         if self.finishing or not self.check_action("overrule", ()):
             return
         self.phase = "saving"
