@@ -11,13 +11,14 @@ holds no number. A percentage equals its fraction only where the card writes the
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import product
 
-__all__ = ["Grade", "answer_matches", "grade_answer", "normalize_answer"]
+__all__ = ["Grade", "answer_matches", "grade_answer", "normalize_answer", "within_one_edit"]
 
 _PUNCTUATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SEPARATORS = re.compile(r"[\s\-_/()]+")
@@ -149,6 +150,11 @@ def _forms(text: str, expected: bool) -> set[str]:
     return forms
 
 
+# The readings of a long text multiply (each `m` is minutes or million): past this many, each
+# number is read one way only.
+_MOST_FORMS = 64
+
+
 def _canonical(plain: str, expected: bool) -> set[str]:
     pieces: list[set[str]] = []
     last = 0
@@ -159,6 +165,8 @@ def _canonical(plain: str, expected: bool) -> set[str]:
         pieces.append({f" {form} " for form in _number_forms(match, expected)})
         last = match.end()
     pieces.append({plain[last:]})
+    if math.prod(len(piece) for piece in pieces) > _MOST_FORMS:
+        pieces = [{min(piece)} for piece in pieces]
     forms = set()
     for choice in product(*pieces):
         joined = _PUNCTUATION_EDGES.sub("", "".join(choice).strip())
@@ -167,12 +175,14 @@ def _canonical(plain: str, expected: bool) -> set[str]:
 
 
 def normalize_answer(text: str) -> str:
-    """An answer's canonical form: lower case, no accents, no leading article or surrounding
-    punctuation, hyphens and spaces folded, numbers by value, units by one name."""
-    return min(_forms(text, expected=False))
+    """Text folded for comparing words (the design rounds' notes use it too): lower case, no
+    accents or surrounding punctuation, hyphens and spaces folded. Numbers and units are left
+    as written; `grade_answer` reads those."""
+    plain = _PUNCTUATION_EDGES.sub("", _plain(text))
+    return re.sub(r"[\s\-_/]+", " ", plain).strip()
 
 
-def _within_one_edit(a: str, b: str) -> bool:
+def within_one_edit(a: str, b: str) -> bool:
     """True if b is a at most one insertion, deletion, substitution or adjacent swap away."""
     if a == b:
         return True
@@ -206,7 +216,7 @@ def grade_answer(given: str, accepted: tuple[str, ...]) -> Grade:
                     return Grade(True)
                 # One slip is forgiven in a long answer, never in one that holds a number.
                 forgiving = len(expected) >= 5 and not any(ch.isdigit() for ch in expected)
-                if slipped is None and forgiving and _within_one_edit(form, expected):
+                if slipped is None and forgiving and within_one_edit(form, expected):
                     slipped = alternative
     return Grade(slipped is not None, slipped)
 
