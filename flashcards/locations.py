@@ -7,7 +7,13 @@ from pathlib import Path
 
 import platformdirs
 
-__all__ = ["builtin_decks_dir", "config_path", "data_dir", "default_database"]
+__all__ = [
+    "builtin_decks_dir",
+    "config_path",
+    "data_dir",
+    "default_database",
+    "transcripts_dir",
+]
 
 APP = "flashcards"
 
@@ -15,6 +21,11 @@ APP = "flashcards"
 def data_dir() -> Path:
     override = os.environ.get("FLASHCARDS_DATA_DIR")
     return Path(override) if override else Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def transcripts_dir() -> Path:
+    """Where finished mock rounds are written out as Markdown."""
+    return data_dir() / "rounds"
 
 
 def default_database() -> str:

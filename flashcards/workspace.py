@@ -157,6 +157,11 @@ class Workspace:
         )
         return session, note
 
+    def transcripts_dir(self) -> Path:
+        from .locations import transcripts_dir
+
+        return transcripts_dir()
+
     def reimport(self, file: str) -> list[str]:
         """Import one deck file again (after it was edited); return its problems, if any."""
         from .deck_import import import_paths

@@ -28,6 +28,7 @@ def test_check_counts_by_kind_as_json(tmp_path):
     assert json.loads(result.stdout) == {
         "decks": 2,
         "cards": 4,
+        "rounds": 0,
         "by_kind": {"basic": 1, "cloze": 2, "choice": 1},
         "errors": [],
     }
@@ -72,6 +73,7 @@ def test_import_twice_then_edit(tmp_path):
         "relinked": 0,
         "retired": 0,
         "unchanged": 0,
+        "rounds": {"added": 0, "updated": 0, "unchanged": 0},
     }
     second = run("import", "--json", str(deck))
     assert json.loads(second.stdout)["unchanged"] == 5

@@ -88,16 +88,21 @@ def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def check(paths: tuple[str, ...], as_json: bool) -> None:
-    """Validate deck files or folders (recursive *.md) without writing anything."""
+@click.pass_obj
+def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
+    """Validate deck and round files or folders (recursive *.md) without writing anything."""
     from ..deck import load_paths
+    from ..deck_import import settle_links
     from ..terminal_text import inert
 
     result = load_paths(list(paths))
+    result.errors.extend(settle_links(result, options.database))
+    result.errors.sort(key=lambda e: (e.path, e.line))
     if as_json:
         payload = {
             "decks": len(result.decks),
             "cards": result.card_count,
+            "rounds": len(result.rounds),
             "by_kind": result.by_kind(),
             "errors": [
                 {"path": e.path, "line": e.line, "message": e.message, "text": str(e)}
@@ -114,6 +119,8 @@ def check(paths: tuple[str, ...], as_json: bool) -> None:
             f"{result.card_count} cards ({kinds['basic']} basic, {kinds['cloze']} cloze, "
             f"{kinds['choice']} multiple choice)"
         )
+        if result.rounds:
+            summary += f", {len(result.rounds)} round{'s' * (len(result.rounds) != 1)}"
         if result.errors:
             summary += f"; {len(result.errors)} error{'s' * (len(result.errors) != 1)}"
         click.echo(summary)
@@ -145,14 +152,30 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
         count = len(outcome.errors)
         fail(f"{count} error{'s' * (count != 1)}: nothing was imported")
     report = outcome.report
+    rounds = outcome.rounds
     if as_json:
-        click.echo(json.dumps(report.as_dict()))
+        payload = report.as_dict()
+        if rounds is not None:
+            payload["rounds"] = {
+                "added": rounds.added,
+                "updated": rounds.updated,
+                "unchanged": rounds.unchanged,
+            }
+        click.echo(json.dumps(payload))
         return
-    click.echo(
-        f"{report.decks} deck{'s' * (report.decks != 1)}: {report.added} added, "
-        f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "
-        f"{report.unchanged} unchanged"
-    )
+    only_rounds = report.decks == 0 and rounds is not None and rounds.added + rounds.updated
+    if not only_rounds:
+        click.echo(
+            f"{report.decks} deck{'s' * (report.decks != 1)}: {report.added} added, "
+            f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "
+            f"{report.unchanged} unchanged"
+        )
+    if rounds is not None and rounds.added + rounds.updated + rounds.unchanged:
+        count = rounds.added + rounds.updated + rounds.unchanged
+        click.echo(
+            f"{count} round{'s' * (count != 1)}: {rounds.added} added, {rounds.updated} updated, "
+            f"{rounds.unchanged} unchanged"
+        )
 
 
 @cli.command()
@@ -229,6 +252,73 @@ def exam(options: Options, decks, tags, count, minutes, seed, weak, resume, feed
     if feedback:
         workspace.config.exam_feedback = feedback
     run_app(options, screen="exam", workspace=workspace, exam=session, note=note)
+
+
+@cli.command(name="round")
+@click.argument("title", required=False)
+@click.option(
+    "--minutes",
+    type=click.FloatRange(1, 600),
+    help="Scale the step budgets to this length (45 by default).",
+)
+@click.option("--list", "as_list", is_flag=True, help="List the rounds instead of running one.")
+@click.option("--json", "as_json", is_flag=True, help="With --list: print the rounds as JSON.")
+@click.pass_obj
+def round_command(
+    options: Options, title: str | None, minutes: float | None, as_list: bool, as_json: bool
+) -> None:
+    """Rehearse a 45-minute design interview against the clock and a rubric."""
+    from ..storage.rounds import round_summaries
+
+    if as_json and not as_list:
+        fail("flashcards: --json goes with --list")
+    workspace = open_workspace(options)
+    if as_list:
+        try:
+            with workspace.collection.read() as conn:
+                summaries = round_summaries(conn)
+        finally:
+            workspace.close()
+        _print_rounds(summaries, as_json)
+        return
+    if title is None:
+        run_app(options, screen="round", workspace=workspace, minutes=minutes)
+        return
+    from ..study.rounds import RoundChoiceError, find_round, start_round
+
+    try:
+        summary = find_round(workspace.collection, title)
+    except RoundChoiceError as exc:
+        workspace.close()
+        fail(f"flashcards: {exc}")
+    run = start_round(workspace.collection, summary, workspace.clock.now, minutes)
+    run_app(options, screen="round", workspace=workspace, round_run=run, round_id=summary.id)
+
+
+def _print_rounds(summaries, as_json: bool) -> None:
+    from ..terminal_text import inert
+
+    rows = [
+        {
+            "title": s.title,
+            "steps": [
+                {"name": step.name, "minutes": step.budget_seconds / 60, "items": len(step.items)}
+                for step in s.round.steps
+            ],
+            "attempts": s.attempts,
+            "best": s.best,
+        }
+        for s in summaries
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("No rounds: import a .round.md file with `flashcards import PATH`.")
+    for s in summaries:
+        last = "never tried" if s.last_score is None else f"last {s.last_score:.0%}"
+        minutes = s.round.budget_seconds / 60
+        click.echo(inert(f"{s.title}: {len(s.round.steps)} steps, {minutes:g} min, {last}"))
 
 
 @cli.command()

@@ -20,6 +20,8 @@ class FrontMatter:
     description: str = ""
     tags: tuple[str, ...] = ()
     settings: dict[str, float | int] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)  # keys other than the above
+    key_lines: dict[str, int] = field(default_factory=dict)  # key -> 1-based line
     body_start: int = 0  # 0-based index of the first line after the front matter
     errors: list[tuple[int, str]] = field(default_factory=list)  # (1-based line, message)
 
@@ -52,7 +54,10 @@ def split_front_matter(lines: list[str]) -> FrontMatter:
     if not isinstance(data, dict):
         result.errors.append((2, "front matter must be a mapping of 'key: value' lines"))
         return result
-    _read_fields(data, result, _key_lines(lines[1:end]))
+    result.key_lines = _key_lines(lines[1:end])
+    _read_fields(data, result, result.key_lines)
+    known = {"title", "description", "tags", *_SETTINGS}
+    result.extra = {str(k): v for k, v in data.items() if k not in known}
     return result
 
 

@@ -7,12 +7,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..rounds.model import ROUND_SUFFIX, ParsedRound
+from ..rounds.parser import parse_round
 from .model import CardKind, DeckError, ParsedDeck
 from .parser import parse_deck
 
 __all__ = [
     "MAX_DECK_BYTES",
     "DeckFile",
+    "is_round_file",
     "LoadResult",
     "load_paths",
     "load_text",
@@ -27,6 +30,28 @@ MAX_DECK_BYTES = 10 * 1024 * 1024
 class LoadResult:
     decks: list[ParsedDeck] = field(default_factory=list)
     errors: list[DeckError] = field(default_factory=list)
+    rounds: list[ParsedRound] = field(default_factory=list)
+    # Card ids that rounds link to and no deck of this set holds: (path, line, id). Whoever
+    # knows more cards (the collection, the built-in decks) settles them; see `unknown_links`.
+    links: list[tuple[str, int, str]] = field(default_factory=list)
+
+    def card_ids(self) -> set[str]:
+        """Every explicit card id of these decks; a cloze paragraph's own id counts too."""
+        ids: set[str] = set()
+        for deck in self.decks:
+            for card in deck.cards:
+                if card.explicit_id is not None:
+                    ids.add(card.explicit_id)
+                    ids.add(card.explicit_id.split("#", 1)[0])
+        return ids
+
+    def unknown_links(self, known: set[str]) -> list[DeckError]:
+        """Errors for the links that name none of these ids either."""
+        return [
+            DeckError(path, line, f"no card has the id '{card_id}'")
+            for path, line, card_id in self.links
+            if card_id not in known
+        ]
 
     @property
     def card_count(self) -> int:
@@ -75,8 +100,7 @@ def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Pa
     return files
 
 
-def load_text(data: bytes, shown: str) -> ParsedDeck | DeckError:
-    """Decode and parse one file's bytes; refuse what is not a UTF-8 text deck."""
+def _decode(data: bytes, shown: str) -> str | DeckError:
     if len(data) > MAX_DECK_BYTES:
         size = len(data) / 1024 / 1024
         return DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
@@ -87,7 +111,27 @@ def load_text(data: bytes, shown: str) -> ParsedDeck | DeckError:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return DeckError(shown, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x})")
+    return text
+
+
+def load_text(data: bytes, shown: str) -> ParsedDeck | DeckError:
+    """Decode and parse one file's bytes; refuse what is not a UTF-8 text deck."""
+    text = _decode(data, shown)
+    if isinstance(text, DeckError):
+        return text
     return parse_deck(text, shown, default_title=Path(shown).stem)
+
+
+def load_round_text(data: bytes, shown: str) -> ParsedRound | DeckError:
+    """Decode and parse one round file's bytes."""
+    text = _decode(data, shown)
+    if isinstance(text, DeckError):
+        return text
+    return parse_round(text, shown, default_title=Path(shown).name.removesuffix(ROUND_SUFFIX))
+
+
+def is_round_file(path: str | Path) -> bool:
+    return str(path).endswith(ROUND_SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +169,16 @@ def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) ->
     """Parse files already read; errors include duplicates across the whole set."""
     result = LoadResult(errors=list(errors or []))
     for file in files:
+        if is_round_file(file.path):
+            parsed = load_round_text(file.data, file.shown)
+            if isinstance(parsed, DeckError):
+                result.errors.append(parsed)
+                continue
+            parsed.file = str(file.path)
+            parsed.digest = file.digest
+            result.errors.extend(parsed.errors)
+            result.rounds.append(parsed)
+            continue
         loaded = load_text(file.data, file.shown)
         if isinstance(loaded, DeckError):
             result.errors.append(loaded)
@@ -134,6 +188,7 @@ def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) ->
         result.errors.extend(loaded.errors)
         result.decks.append(loaded)
     _check_duplicates(result)
+    _check_rounds(result)
     return result
 
 
@@ -166,5 +221,35 @@ def _check_duplicates(result: LoadResult) -> None:
             if first != here:
                 result.errors.append(
                     DeckError(shown, card.line, f"duplicate card (first at {first})")
+                )
+    result.errors.sort(key=lambda e: (e.path, e.line))
+
+
+def _check_rounds(result: LoadResult) -> None:
+    """Round and item ids are unique across the set; links to cards of the set are settled."""
+    by_round: dict[str, str] = {}
+    by_id: dict[str, str] = {}
+    cards = result.card_ids()
+    for parsed in result.rounds:
+        first = by_round.setdefault(parsed.key, f"{parsed.path}:1")
+        if first != f"{parsed.path}:1":
+            result.errors.append(
+                DeckError(parsed.path, 1, f"duplicate round id '{parsed.key}' (first at {first})")
+            )
+        for step in parsed.steps:
+            for item in step.items:
+                here = f"{parsed.path}:{item.line}"
+                if item.explicit_id is not None:
+                    first = by_id.setdefault(item.explicit_id, here)
+                    if first != here and not first.startswith(f"{parsed.path}:"):
+                        result.errors.append(
+                            DeckError(
+                                parsed.path,
+                                item.line,
+                                f"duplicate id '{item.explicit_id}' (first at {first})",
+                            )
+                        )
+                result.links.extend(
+                    (parsed.path, item.line, card) for card in item.cards if card not in cards
                 )
     result.errors.sort(key=lambda e: (e.path, e.line))

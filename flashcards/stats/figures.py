@@ -406,6 +406,7 @@ def collect(
     that many of the weakest topics. `meanwhile` is called with every other figure while the
     decks and topics are still being read (the statistics screen draws its charts then)."""
     from ..study.exam import exam_history
+    from .rounds import round_history, step_coverage
 
     today = workspace.today()
     now = workspace.clock.now()
@@ -426,6 +427,7 @@ def collect(
             heat = reviews_by_day(conn, today, max(days, 365))
             current, longest = streaks(study_days(conn), today)
             retention = true_retention(conn, today)
+            rounds = round_history(conn, workspace.clock.now)
         figures = {
             "desired_retention": workspace.config.desired_retention,
             "reviews_per_day": [
@@ -443,6 +445,8 @@ def collect(
             "forecast": [{"date": d.isoformat(), "due": n} for d, n in due],
             "card_states": states,
             "exams": exam_history(workspace.collection),
+            "rounds": rounds,
+            "round_steps": step_coverage(rounds),
         }
         if meanwhile is not None:
             meanwhile(figures)

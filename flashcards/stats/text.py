@@ -81,6 +81,18 @@ def render(figures: dict) -> str:
                 f"  {exam['started_at'][:16].replace('T', ' ')}  {exam['score']:.0%}  {verdict}  "
                 f"({exam['correct']:g}/{exam['count']}) {', '.join(exam['decks'])}"
             )
+    rounds = figures.get("rounds", [])
+    if rounds:
+        add("")
+        add("Mock rounds:")
+        for attempt in rounds[-10:]:
+            add(
+                f"  {attempt['started_at'][:16].replace('T', ' ')}  {attempt['score']:.0%}  "
+                f"{attempt['title']}"
+            )
+        add("Steps over recent rounds, weakest first (average score, rounds that reached it):")
+        for step in figures["round_steps"]:
+            add(f"  {step['coverage']:>4.0%}  {step['reached']:>4.0%}  {step['name']}")
     return "\n".join(lines)
 
 

@@ -30,6 +30,8 @@ __all__ = [
     "ImportReport",
     "TOPIC_SEPARATOR",
     "import_decks",
+    "import_decks_in",
+    "similarity",
     "unchanged_import",
 ]
 
@@ -134,7 +136,8 @@ def _content(incoming: _Incoming, sibling_keys: dict[str, str | None] | None = N
     }
 
 
-def _similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0 to 1 (0 as soon as they are clearly not alike)."""
     if a == b:
         return 1.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
@@ -145,12 +148,12 @@ def _similarity(a: str, b: str) -> float:
 
 def _fuzzy_score(new: tuple[str, str], old: tuple[str, str]) -> float:
     """How surely a stored card is an edit of a parsed one (0 when it is not)."""
-    front = _similarity(new[0], old[0])
+    front = similarity(new[0], old[0])
     if front >= 0.999:
         return 2.0  # the same question with a fixed answer
     if front >= 0.85:
         return 1.0 + front / 2  # a fixed question (and maybe answer)
-    if front >= 0.6 and _similarity(new[1], old[1]) >= 0.9:
+    if front >= 0.6 and similarity(new[1], old[1]) >= 0.9:
         return front  # a reworded question with the same answer
     return 0.0
 
@@ -213,7 +216,19 @@ def import_decks(
 ) -> ImportReport:
     """Write the decks into the collection atomically and report what changed."""
     with collection.write() as conn:
-        return _import(conn, decks, now, builtin, progress or (lambda _stage: None))
+        return import_decks_in(conn, decks, now, builtin=builtin, progress=progress)
+
+
+def import_decks_in(
+    conn: Connection,
+    decks: list[ParsedDeck],
+    now: datetime,
+    *,
+    builtin: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ImportReport:
+    """Like `import_decks`, inside the caller's transaction (rounds are written in it too)."""
+    return _import(conn, decks, now, builtin, progress or (lambda _stage: None))
 
 
 def _import(

@@ -10,7 +10,15 @@ from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
 
-__all__ = ["CardRow", "DeckRow", "MetaRow", "ReviewDayRow", "ReviewRow"]
+__all__ = [
+    "CardRow",
+    "DeckRow",
+    "MetaRow",
+    "ReviewDayRow",
+    "ReviewRow",
+    "RoundAttemptRow",
+    "RoundRow",
+]
 
 
 def _utc(*, nullable: bool = False, index: bool = False) -> Column:
@@ -194,3 +202,38 @@ class ParameterSetRow(SQLModel, table=True):
     rmse_before: float | None = None
     rmse_after: float | None = None
     active: bool = True
+
+
+class RoundRow(SQLModel, table=True):
+    """A mock design round as last imported (schema 7). Its prompt, facts, steps and rubric are
+    kept as the JSON of `flashcards.rounds.model`, each item with its lasting uid."""
+
+    __tablename__ = "design_round"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # the round's explicit id, else its title folded
+    title: str
+    description: str = ""
+    file: str = ""
+    digest: str = ""  # of the file's bytes when last imported
+    builtin: bool = False
+    content: str = "{}"
+    modified_at: datetime = Field(sa_column=_utc())
+
+
+class RoundAttemptRow(SQLModel, table=True):
+    """One attempt at a round: saved as it goes, so an interrupted round can be resumed. It
+    never touches FSRS state or the review log."""
+
+    __tablename__ = "round_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="design_round.id", index=True)
+    started_at: datetime = Field(sa_column=_utc(index=True))
+    saved_at: datetime = Field(sa_column=_utc())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    content: str = "{}"  # the round as it was when the attempt began
+    current_step: int = 0
+    steps: str = "[]"  # JSON [{name, budget_seconds, seconds, notes}]
+    questions: str = "[]"  # JSON [{asked_at, step, text, facts}]
+    marks: str = "{}"  # JSON {item uid: [suggested, covered]}, once finished
+    score: float | None = None
+    transcript: str = ""  # the Markdown transcript's path

@@ -21,6 +21,7 @@ from ..storage.collection import Collection
 from ..storage.records import NEW, CardRecord
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
 from .grading import grade_answer
+from .manage import send_to_today
 
 __all__ = [
     "ExamError",
@@ -57,6 +58,7 @@ class ExamSpec:
     minutes: float | None = None
     seed: int | None = None
     weak: bool = False
+    card_ids: tuple[int, ...] | None = None  # only these cards (a round's missed items)
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ def _eligible_ids(conn: Connection, spec: ExamSpec) -> list[int]:
     )
     if spec.deck_ids is not None:
         statement = statement.where(cards_t.c.deck_id.in_(spec.deck_ids))
+    if spec.card_ids is not None:
+        statement = statement.where(cards_t.c.id.in_(spec.card_ids))
     wanted = {t.casefold() for t in spec.tags}
     ids = []
     for card_id, tags, deck_tags in conn.execute(statement):
@@ -483,22 +487,8 @@ class ExamSession:
         in their deck's new-card order. Returns how many cards were moved."""
         if self.result is None:
             raise RuntimeError("finish the exam first")
-        now = self.clock.now()
         ids = [outcome.question.card.id for outcome in self.result.missed]
-        if not ids:
-            return 0
-        with self.collection.write() as conn:
-            conn.execute(
-                update(cards_t)
-                .where(cards_t.c.id.in_(ids), cards_t.c.state != NEW)
-                .values(due=now, buried_until=None, modified_at=now)
-            )
-            conn.execute(
-                update(cards_t)
-                .where(cards_t.c.id.in_(ids), cards_t.c.state == NEW)
-                .values(position=-1, buried_until=None, modified_at=now)
-            )
-        return len(ids)
+        return send_to_today(self.collection, ids, self.clock.now())
 
 
 def _option_index(choices: tuple[Choice, ...], option: Choice) -> int:

@@ -14,6 +14,7 @@ from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, ReviewRow
 
 __all__ = [
+    "send_to_today",
     "all_suspended",
     "reschedule_today",
     "reset_to_new",
@@ -189,3 +190,24 @@ def reschedule_today(
             )
             changed += len(rows)
     return changed
+
+
+def send_to_today(collection: Collection, ids: Sequence[int], now: datetime) -> int:
+    """Bring cards into today's study without touching their memory state or the review log
+    (what an exam's or a round's misses ask for): studied cards become due now, new cards go
+    to the front of their deck's new cards. Returns how many cards were named."""
+    if not ids:
+        return 0
+    with collection.write() as conn:
+        for chunk in _chunks(ids):
+            conn.execute(
+                update(cards)
+                .where(cards.c.id.in_(chunk), cards.c.state != NEW)
+                .values(due=now, buried_until=None, modified_at=now)
+            )
+            conn.execute(
+                update(cards)
+                .where(cards.c.id.in_(chunk), cards.c.state == NEW)
+                .values(position=FRONT_OF_NEW_ORDER, buried_until=None, modified_at=now)
+            )
+    return len(ids)

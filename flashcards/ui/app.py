@@ -34,6 +34,9 @@ class FlashcardsApp(KeysInOrder):
         deck_ids: list[int] | None = None,
         exam=None,
         note: str | None = None,
+        round_run=None,
+        round_id: int | None = None,
+        minutes: float | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
@@ -41,6 +44,9 @@ class FlashcardsApp(KeysInOrder):
         self.start_deck_ids = deck_ids
         self.start_exam_session = exam
         self.start_note = note
+        self.start_round_run = round_run  # a RoundRun begun by `flashcards round TITLE`
+        self.start_round_id = round_id
+        self.start_minutes = minutes  # `flashcards round --minutes`, for the one picked
         self._preloaded = False
         # The statistics screen's last figures' Shape: it keeps room for as many next time.
         self.stats_shape = None
@@ -62,6 +68,10 @@ class FlashcardsApp(KeysInOrder):
             from .screens.exam import ExamScreen
 
             self.push_screen(ExamScreen(self.start_exam_session, self.start_note))
+        elif self.start == "round" and self.start_round_run is not None:
+            self.open_round(self.start_round_run, self.start_round_id)
+        elif self.start == "round":
+            self.open_round_picker()
         else:
             from .screens.home import HomeScreen
 
@@ -88,14 +98,17 @@ class FlashcardsApp(KeysInOrder):
     def on_unmount(self) -> None:
         sys.setswitchinterval(self._switch_interval)
 
-    def start_exam(self, deck_ids: list[int] | None = None) -> None:
-        """An exam with the default settings (20 questions, no time limit); when one was left
-        unfinished, first ask whether to resume it, finish it as scored so far, or start anew."""
+    def start_exam(
+        self, deck_ids: list[int] | None = None, card_ids: list[int] | None = None
+    ) -> None:
+        """An exam with the default settings (20 questions, no time limit); on `card_ids`,
+        one question for each of those cards. When an exam was left unfinished, first ask
+        whether to resume it, finish it as scored so far, or start anew."""
         from ..study.exam import discard_exam, unfinished_exam
 
         left = unfinished_exam(self.workspace.collection)
         if left is None:
-            self._new_exam(deck_ids)
+            self._new_exam(deck_ids, card_ids)
             return
         from .formatting import local_when
         from .screens.exam_resume import ResumeExamScreen
@@ -106,7 +119,7 @@ class FlashcardsApp(KeysInOrder):
         def chosen(choice: str | None) -> None:
             if choice == "new":
                 discard_exam(self.workspace.collection, left.exam_id)
-                self._new_exam(deck_ids)
+                self._new_exam(deck_ids, card_ids)
             elif choice in ("resume", "finish"):
                 self.resume_exam(left.exam_id, finish=choice == "finish")
 
@@ -121,17 +134,35 @@ class FlashcardsApp(KeysInOrder):
         session = resume_exam(workspace.collection, workspace.config, workspace.clock, exam_id)
         self.push_screen(ExamScreen(session, finish_at_once=finish))
 
-    def _new_exam(self, deck_ids: list[int] | None) -> None:
+    def _new_exam(self, deck_ids: list[int] | None, card_ids: list[int] | None = None) -> None:
         from ..study.exam import ExamError, ExamSpec
 
+        spec = ExamSpec(deck_ids=deck_ids)
+        if card_ids:
+            spec = ExamSpec(card_ids=tuple(card_ids), count=len(card_ids))
         try:
-            session, note = self.workspace.new_exam(ExamSpec(deck_ids=deck_ids))
+            session, note = self.workspace.new_exam(spec)
         except ExamError as exc:
             self.notify(str(exc), severity="error")
             return
         from .screens.exam import ExamScreen
 
         self.push_screen(ExamScreen(session, note))
+
+    def open_round_picker(self) -> None:
+        from .screens.round_picker import RoundPickerScreen
+
+        self.push_screen(RoundPickerScreen(self.start_minutes))
+
+    def open_round(self, run, round_id: int) -> None:
+        """Show a round in progress (new or resumed) in place of the list it was chosen from."""
+        from .screens.round import RoundScreen
+        from .screens.round_picker import RoundPickerScreen
+
+        if isinstance(self.screen, RoundPickerScreen):
+            self.switch_screen(RoundScreen(run, round_id))
+        else:
+            self.push_screen(RoundScreen(run, round_id))
 
     def start_review(self, deck_ids: list[int] | None) -> None:
         self.push_screen(ReviewScreen(deck_ids))

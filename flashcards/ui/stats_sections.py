@@ -24,6 +24,7 @@ __all__ = [
     "figure_sections",
     "forecast_paint",
     "per_day_paint",
+    "round_section",
     "section",
     "skeleton",
     "table",
@@ -32,6 +33,7 @@ __all__ = [
 TOPICS_TITLE = "Topics, weakest first"
 DECKS_TITLE = "Decks, weakest first"
 EXAMS_TITLE = "Exam scores"
+ROUNDS_TITLE = "Mock rounds"
 
 
 @dataclass
@@ -58,10 +60,16 @@ class Shape:
     decks: int
     topics: int
     exams: bool
+    round_steps: int = 0  # rows of the rounds' step table (0: no rounds yet)
 
     @classmethod
     def of(cls, figures: dict) -> Shape:
-        return cls(len(figures["decks"]), len(figures["topics"]), bool(figures["exams"]))
+        return cls(
+            len(figures["decks"]),
+            len(figures["topics"]),
+            bool(figures["exams"]),
+            len(figures["round_steps"]) if figures["rounds"] else 0,
+        )
 
 
 def skeleton(shape: Shape) -> dict[str, Text]:
@@ -82,7 +90,13 @@ def skeleton(shape: Shape) -> dict[str, Text]:
         "#decks": blank(DECKS_TITLE, table_lines + shape.decks),
         "#topics": blank(TOPICS_TITLE, table_lines + shape.topics),
         "#exams-note": blank(EXAMS_TITLE, 1),
+        "#rounds": blank(ROUNDS_TITLE, _round_lines(shape.round_steps)),
     }
+
+
+def _round_lines(steps: int) -> int:
+    """The rounds' section: a note alone, or the trend, a table of the steps and a remark."""
+    return 1 if steps == 0 else 1 + 2 + steps + 1
 
 
 def percent(value: float | None) -> str:
@@ -211,7 +225,31 @@ def figure_sections(figures: dict, days: int) -> Sections:
     else:
         note = "No exams yet: press x on the home screen to take one."
     texts["#exams-note"] = section(EXAMS_TITLE, note)
+    round_section(figures, sections)
     return sections
+
+
+def round_section(figures: dict, sections: Sections) -> None:
+    """The mock rounds: the score trend, then each step's coverage over recent rounds, weakest
+    first, and the step reached least often said in words."""
+    rounds, steps = figures["rounds"], figures["round_steps"]
+    if not rounds:
+        sections.texts["#rounds"] = section(
+            ROUNDS_TITLE, "No mock rounds yet: press m on the home screen to rehearse one."
+        )
+        return
+    trend = " → ".join(f"{r['score']:.0%}" for r in rounds[-8:])
+    plural = "s" * (len(rounds) != 1)
+    rows = [
+        [inert(step["name"]), percent(step["coverage"]), percent(step["reached"])] for step in steps
+    ]
+    body = table(["Step", "Average score", "Reached"], rows, "lrr")
+    least = min(steps, key=lambda step: (step["reached"], step["coverage"]))
+    remark = f"You reach {inert(least['name'])} in {least['reached']:.0%} of recent rounds."
+    sections.tables["#rounds"] = [["Step", "Average score", "Reached"], *rows]
+    sections.texts["#rounds"] = section(
+        ROUNDS_TITLE, f"{len(rounds)} round{plural}; scores, oldest first: {trend}", body, remark
+    )
 
 
 def area_sections(figures: dict, sections: Sections) -> None:

@@ -29,6 +29,7 @@ class HomeScreen(BaseScreen):
         Binding("enter", "study_selected", "Study deck", id="home.study", priority=True),
         Binding("a", "study_all", "Study all", id="home.study_all"),
         Binding("x", "exam", "Exam", id="home.exam"),
+        Binding("m", "rounds", "Mock round", id="home.rounds"),
         Binding("t", "stats", "Statistics", id="home.stats"),
         Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
@@ -120,6 +121,9 @@ class HomeScreen(BaseScreen):
 
     def action_exam(self) -> None:
         self.app.start_exam(None)
+
+    def action_rounds(self) -> None:
+        self.app.open_round_picker()
 
     def action_browse(self) -> None:
         from .browser import BrowserScreen

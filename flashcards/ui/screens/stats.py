@@ -95,6 +95,7 @@ class StatsScreen(BaseScreen):
             exams = Chart(id="exams")
             exams.display = shape.exams
             yield exams
+            yield Static(blank["#rounds"], classes="section table", id="rounds")
             yield Static(
                 section(
                     "Choosing desired retention",
