@@ -8,7 +8,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -78,7 +80,9 @@ async def test_notes_steps_questions_and_the_clock(workspace):
         reply = str(screen.query_one("#reply").render())
         assert "500M daily users" in reply
         await pilot.press(*"which region", "enter")
-        assert "State an assumption and go on" in str(screen.query_one("#reply").render())
+        reply = str(screen.query_one("#reply").render())
+        assert "State an assumption and go on" in reply
+        assert "500M daily users" in reply  # what was learnt before stays in sight
         assert [q.facts != () for q in screen.run.questions] == [True, False]
 
 
@@ -165,6 +169,9 @@ def test_round_screen_narrow_snapshot(workspace, snap_compare):
 
 
 def test_round_results_snapshot(workspace, snap_compare):
+    # The transcript's path is on screen: the same one in every run.
+    folder = Path(tempfile.gettempdir()) / "flashcards-snapshot" / "rounds"
+    workspace.transcripts_dir = lambda: folder
     keys = settled(*"watch time, QPS", "pagedown", *"ranking", "ctrl+f", "y")
     assert snap_compare(round_app(workspace), run_before=keys, terminal_size=(100, 40))
 

@@ -18,12 +18,20 @@ from ..storage import rounds as stored
 from ..storage.collection import Collection
 from .manage import send_to_today
 
+AttemptRecord = stored.AttemptRecord
+RoundSummary = stored.RoundSummary
+
 __all__ = [
+    "AttemptRecord",
     "RoundChoiceError",
+    "RoundSummary",
+    "earlier_attempts",
+    "list_rounds",
     "RoundOutcome",
     "find_round",
     "finish_round",
     "resume_round",
+    "save_round",
     "send_missed_to_review",
     "missed_card_ids",
     "start_round",
@@ -50,6 +58,23 @@ def find_round(collection: Collection, title: str) -> stored.RoundSummary:
     raise RoundChoiceError(f"'{title}' names several rounds: {names}")
 
 
+def list_rounds(
+    collection: Collection, now: Callable[[], datetime]
+) -> tuple[list[stored.RoundSummary], list[stored.AttemptRecord]]:
+    """Every round (never-tried and weakest first) and the attempts interrupted before their
+    results (newest first), as the list to choose from shows them."""
+    with collection.read() as conn:
+        return stored.round_summaries(conn), stored.unfinished_attempts(conn, now)
+
+
+def earlier_attempts(
+    collection: Collection, round_id: int, now: Callable[[], datetime]
+) -> list[stored.AttemptRecord]:
+    """A round's finished attempts, newest first."""
+    with collection.read() as conn:
+        return stored.attempts_of(conn, round_id, now)
+
+
 def start_round(
     collection: Collection,
     summary: stored.RoundSummary,
@@ -63,13 +88,15 @@ def start_round(
     return run
 
 
-def resume_round(collection: Collection, attempt: stored.AttemptRecord) -> RoundRun:
+def resume_round(attempt: stored.AttemptRecord) -> RoundRun:
+    """An interrupted attempt, its clock going again from now."""
     run = attempt.run
     run.resume()
     return run
 
 
 def save_round(collection: Collection, run: RoundRun, round_id: int) -> None:
+    """Keep the attempt's notes, times and questions so far."""
     with collection.write() as conn:
         stored.save_attempt(conn, run, round_id)
 

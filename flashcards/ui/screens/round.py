@@ -32,7 +32,7 @@ class RoundScreen(BaseScreen):
     RoundScreen #step { height: 1; padding: 0 1; text-style: bold; margin-top: 1; }
     RoundScreen #step.over { color: $error; }
     RoundScreen TextArea { height: 1fr; min-height: 3; }
-    RoundScreen #reply { height: auto; max-height: 5; padding: 0 1; }
+    RoundScreen #reply { height: auto; max-height: 6; padding: 0 1; }
     RoundScreen.narrow #steps { display: none; }
     RoundScreen.narrow #prompt { max-height: 3; }
     """
@@ -166,11 +166,19 @@ class RoundScreen(BaseScreen):
             return
         facts = self.run.ask(text)
         event.input.value = ""
-        reply = self.query_one("#reply", Static)
-        if facts:
-            reply.update("[b]Interviewer:[/b] " + " ".join(escape(inert(f.text)) for f in facts))
-        else:
-            reply.update(f"[b]Interviewer:[/b] {NO_MATCH_REPLY}")
+        answer = " ".join(escape(inert(f.text)) for f in facts) or NO_MATCH_REPLY
+        lines = [f"[b]Interviewer:[/b] {answer}"]
+        # What was learnt before stays in sight, newest first: the design rests on it.
+        earlier = [
+            key
+            for question in reversed(self.run.questions[:-1])
+            for key in question.facts
+            if key not in {f.key for f in facts}
+        ]
+        known = {f.key: f for f in self.run.round.facts}
+        for key in dict.fromkeys(earlier):
+            lines.append(f"[dim]{escape(inert(known[key].text))}[/]")
+        self.query_one("#reply", Static).update("\n".join(lines))
         self._dirty = True
 
     # Ending

@@ -13,8 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from ...rounds.steps import format_duration
-from ...storage.rounds import AttemptRecord, RoundSummary, round_summaries, unfinished_attempts
-from ...study.rounds import resume_round, start_round
+from ...study.rounds import AttemptRecord, RoundSummary, list_rounds, resume_round, start_round
 from ...terminal_text import inert
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
@@ -62,10 +61,7 @@ class RoundPickerScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="round-list")
     def load(self) -> None:
         workspace = self.app.workspace
-        with workspace.collection.read() as conn:
-            rounds = round_summaries(conn)
-            unfinished = unfinished_attempts(conn, workspace.clock.now)
-        self.post_message(self.Loaded(rounds, unfinished))
+        self.post_message(self.Loaded(*list_rounds(workspace.collection, workspace.clock.now)))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -114,9 +110,7 @@ class RoundPickerScreen(BaseScreen):
         kind, _, number = key.partition("-")
         if kind == "attempt":
             attempt = next(a for a in self.unfinished if a.id == int(number))
-            self.app.open_round(
-                resume_round(self.app.workspace.collection, attempt), attempt.round_id
-            )
+            self.app.open_round(resume_round(attempt), attempt.round_id)
         else:
             summary = next(s for s in self.rounds if s.id == int(number))
             self.begin(summary)

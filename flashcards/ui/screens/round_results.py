@@ -16,9 +16,9 @@ from textual.widgets.selection_list import Selection
 from ...rounds.results import facts_asked, stored_step_scores
 from ...rounds.run import RoundRun
 from ...rounds.steps import format_duration
-from ...storage.rounds import attempts_of
 from ...study.rounds import (
     RoundOutcome,
+    earlier_attempts,
     finish_round,
     missed_card_ids,
     record_marks,
@@ -79,8 +79,7 @@ class RoundResultsScreen(BaseScreen):
         outcome = finish_round(
             workspace.collection, self.run, self.round_id, folder, workspace.zone
         )
-        with workspace.collection.read() as conn:
-            earlier = attempts_of(conn, self.round_id, workspace.clock.now)
+        earlier = earlier_attempts(workspace.collection, self.round_id, workspace.clock.now)
         self.app.call_from_thread(self._show, outcome, earlier)
 
     def _show(self, outcome: RoundOutcome, earlier) -> None:
