@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import func, select
 from textual.widgets import Input, Markdown, Static
 
-from flashcards.storage.tables import ExamRow, ReviewRow
+from flashcards.storage.tables import ExamAnswerRow, ExamRow, ReviewRow
 from flashcards.study.exam import ExamSpec
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.exam import ExamScreen
 from flashcards.ui.screens.exam_results import ExamResultsScreen
+from flashcards.ui.screens.exam_resume import ResumeExamScreen
 from flashcards.ui.screens.home import HomeScreen
+from flashcards.ui.widgets.keybar import KeyBar
 
 from .conftest import settle, settled
 from .test_exam import MIXED
@@ -59,7 +61,7 @@ async def test_an_exam_from_first_question_to_results(make_workspace):
         assert isinstance(app.screen, ExamResultsScreen)
         headline = str(app.screen.query_one("#headline", Static).render())
         assert "100%" in headline and "PASSED" in headline and "4 of 4 right" in headline
-        await pilot.press("q")
+        await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
     with workspace.collection.read() as conn:
         assert conn.execute(select(func.count()).select_from(ExamRow.__table__)).scalar() == 1
@@ -153,7 +155,7 @@ def test_exam_choice_feedback_snapshot(make_workspace, snap_compare):
     async def to_choice(pilot):
         await settle(pilot)
         await go_to(app.screen, "choice")
-        await settled("1", "enter")(pilot)
+        await settled("1", "2", "enter")(pilot)
 
     assert snap_compare(app, run_before=to_choice, terminal_size=(80, 24))
 
@@ -265,3 +267,179 @@ async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(make_workspa
         await settle(pilot)
         assert screen.query_one(Input).value == "PR-AUC"
         assert screen.phase == "feedback" and screen.session.answers[screen.index].credit == 1.0
+
+
+async def cloze_with_alternatives(pilot) -> ExamScreen:
+    """The exam screen at the one-blank cloze ({{PR-AUC|average precision}})."""
+    return await exam_at(pilot, "cloze")
+
+
+async def test_a_forgiven_slip_is_said_with_the_expected_spelling(make_workspace):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await cloze_with_alternatives(pilot)
+        screen.query_one(Input).value = "average precison"
+        await pilot.press("enter")
+        await settle(pilot)
+        feedback = str(screen.query_one("#feedback", Static).render())
+        assert "✓ Correct" in feedback
+        assert "A slip was forgiven: it is spelled average precision." in feedback
+        await pilot.press("ctrl+f", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        forgiven = app.screen.query_one("#forgiven", Markdown).source
+        assert "You typed average precison; it is spelled average precision." in forgiven
+
+
+async def test_o_overrules_a_typed_verdict_and_the_score_follows(make_workspace):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await cloze_with_alternatives(pilot)
+        assert "o" not in {b.binding.key for b in screen.active_bindings.values()}
+        screen.query_one(Input).value = "ROC-AUC"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "[b]o[/b] I was right" in str(screen.query_one("#keys", Static).content)
+        assert "o Overrule" in app.screen.query_one(KeyBar).render().plain
+        await pilot.press("o")
+        await settle(pilot)
+        feedback = str(screen.query_one("#feedback", Static).render())
+        assert "✓ Correct" in feedback and "overruled the grader, which had it wrong" in feedback
+        assert "the grader was right" in str(screen.query_one("#keys", Static).content)
+        await pilot.press("enter")  # the next question: no verdict to overrule
+        await settle(pilot)
+        assert "o Overrule" not in app.screen.query_one(KeyBar).render().plain
+        await pilot.press("ctrl+f", "y")
+        await settle(pilot)
+        headline = str(app.screen.query_one("#headline", Static).render())
+        assert "1 of 4 right" in headline and "1 verdict overruled by you" in headline
+    with workspace.collection.read() as conn:
+        table = ExamAnswerRow.__table__
+        rows = conn.execute(select(table).where(table.c.overruled.is_(True))).all()
+    assert [(r.given, r.machine_credit, r.credit) for r in rows] == [("ROC-AUC", 0.0, 1.0)]
+
+
+async def test_a_wrong_pick_is_marked_and_named_in_the_results(make_workspace):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await exam_at(pilot, "choice")
+        options = screen.question.options
+        right = next(n for n, o in enumerate(options, 1) if o.correct)
+        wrong = next(n for n, o in enumerate(options, 1) if not o.correct)
+        await pilot.press(str(right), str(wrong), "enter")
+        await settle(pilot)
+        front = screen.query_one("#front", Markdown).source
+        assert f"{wrong}. \\[x\\] {options[wrong - 1].text} ✗" in front
+        assert f"{right}. \\[x\\] {options[right - 1].text} ✓" in front
+        await pilot.press("ctrl+f", "y")
+        await settle(pilot)
+        missed = app.screen.query_one("#missed", Markdown).source
+        picked = f"You answered: {options[right - 1].text}; {options[wrong - 1].text}"
+        assert picked in missed and "You answered: 1" not in missed
+
+
+async def test_q_on_the_results_of_a_command_line_exam_ends_the_program(make_workspace):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled("ctrl+f", "y")(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.return_code == 0 and not app.is_running
+
+
+async def test_q_on_the_results_of_an_exam_from_home_goes_home(make_workspace):
+    app = FlashcardsApp(make_workspace({"m.md": MIXED}))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled("x", "ctrl+f", "y")(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        assert "q Home" in app.screen.query_one(KeyBar).render().plain
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def answer_first_then_quit(pilot) -> tuple[int, str]:
+    """Answer the exam's first question (choice: the right options), quit; (card id, given)."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    question = screen.question
+    if question.kind == "choice":
+        for number, option in enumerate(question.options, 1):
+            if option.correct:
+                await pilot.press(str(number))
+        await pilot.press("enter")
+    elif question.kind == "cloze":
+        for field, alternatives in zip(screen.query(Input), question.card.answers, strict=True):
+            field.value = alternatives[0]
+        await pilot.press("enter")
+    else:
+        await pilot.press("enter", "1")
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert "Your answers are kept" in str(pilot.app.screen.query_one(Static).render())
+    await pilot.press("y")
+    await settle(pilot)
+    return question.card.id, screen.session.answers[0].given
+
+
+@pytest.mark.parametrize("choice", ["r", "f", "n"])
+async def test_x_after_quitting_offers_to_resume_or_finish_the_exam(make_workspace, choice):
+    workspace = make_workspace({"m.md": MIXED})
+    app = FlashcardsApp(workspace)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled("x")(pilot)
+        first_card, _ = await answer_first_then_quit(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await settled("x")(pilot)
+        assert isinstance(app.screen, ResumeExamScreen)
+        question = str(app.screen.query_one(Static).render())
+        assert "Resume the exam started today 09:00 (1/4 answered)?" in question
+        await settled(choice)(pilot)
+        if choice == "r":
+            screen = app.screen
+            assert isinstance(screen, ExamScreen) and screen.index == 1
+            assert screen.session.questions[0].card.id == first_card
+            assert "question 2 of 4" in str(screen.query_one("#status", Static).render())
+            await answer_all_correctly(pilot)
+            headline = str(app.screen.query_one("#headline", Static).render())
+            assert "4 of 4 right" in headline
+        elif choice == "f":
+            assert isinstance(app.screen, ExamResultsScreen)
+            assert "1 of 4 right" in str(app.screen.query_one("#headline", Static).render())
+            assert "Not answered." in app.screen.query_one("#missed", Markdown).source
+        else:
+            assert isinstance(app.screen, ExamScreen) and not app.screen.session.answers
+    with workspace.collection.read() as conn:
+        exams = conn.execute(select(ExamRow.__table__)).all()
+    if choice == "n":  # the left exam removed; the new one is stored with its first answer
+        assert exams == []
+    else:  # resumed or finished as scored: one exam, finished, never a second one
+        assert [exam.finished_at is not None for exam in exams] == [True]
+
+
+def test_exam_forgiven_slip_snapshot(make_workspace, snap_compare):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=4)
+
+    async def slip(pilot):
+        screen = await cloze_with_alternatives(pilot)
+        screen.query_one(Input).value = "average precison"
+        await settled("enter")(pilot)
+
+    assert snap_compare(app, run_before=slip, terminal_size=(80, 24))
+
+
+async def test_notes_typed_when_the_time_runs_out_are_kept_in_the_results(make_workspace, clock):
+    workspace = make_workspace({"m.md": MIXED})
+    app = exam_app(workspace, minutes=1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await exam_at(pilot, "basic")
+        screen.query_one(Input).value = "avoid recomputing them"
+        clock.advance(seconds=61)
+        screen.tick()
+        await settle(pilot)
+        assert isinstance(app.screen, ExamResultsScreen)
+        missed = app.screen.query_one("#missed", Markdown).source
+        assert "*Not answered. Your notes: avoid recomputing them*" in missed

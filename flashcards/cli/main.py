@@ -202,17 +202,37 @@ def review(options: Options, decks: tuple[str, ...]) -> None:
 @click.option("--seed", type=int, help="Make the draw and the option order reproducible.")
 @click.option("--weak", is_flag=True, help="Favour what your history says is weak.")
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Go on with the exam left unfinished (quit or stopped), where it was left.",
+)
+@click.option(
     "--feedback",
     type=click.Choice(["each", "end"]),
     help="Show the right answer after each question, or only at the end.",
 )
 @click.pass_obj
-def exam(options: Options, decks, tags, count, minutes, seed, weak, feedback) -> None:
+def exam(options: Options, decks, tags, count, minutes, seed, weak, resume, feedback) -> None:
     """A quiz that tests you without changing your review schedule."""
-    from ..study.exam import ExamError, ExamSpec
+    from ..study.exam import ExamError, ExamSpec, resume_exam, unfinished_exam
+    from ..ui.formatting import local_when
     from ..workspace import UnknownDeck
 
     workspace = open_workspace(options)
+    left = unfinished_exam(workspace.collection)
+    if left is not None:
+        when = local_when(left.started_at, workspace.zone, workspace.clock.now())
+        state = f"started {when} ({left.answered}/{left.count} answered)"
+    if resume:
+        if left is None:
+            workspace.close()
+            fail("flashcards: no unfinished exam to resume")
+        if feedback:
+            workspace.config.exam_feedback = feedback
+        session = resume_exam(workspace.collection, workspace.config, workspace.clock, left.exam_id)
+        note = f"Resumed the exam {state}."
+        run_app(options, screen="exam", workspace=workspace, exam=session, note=note)
+        return
     try:
         spec = ExamSpec(
             deck_ids=workspace.deck_ids(decks),
@@ -226,6 +246,9 @@ def exam(options: Options, decks, tags, count, minutes, seed, weak, feedback) ->
     except (UnknownDeck, ExamError) as exc:
         workspace.close()
         fail(f"flashcards: {exc}")
+    if left is not None:
+        kept = f"The exam {state} is kept: `flashcards exam --resume` goes on with it."
+        note = f"{note}\n{kept}" if note else kept
     if feedback:
         workspace.config.exam_feedback = feedback
     run_app(options, screen="exam", workspace=workspace, exam=session, note=note)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 __all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
 
-SCHEMA_VERSION = 7  # the number of files in migrations/
+SCHEMA_VERSION = 8  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
 WAL_CHECKPOINT_PAGES = 10_000
 

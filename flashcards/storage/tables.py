@@ -172,6 +172,8 @@ class ExamRow(SQLModel, table=True):
     score: float = 0.0  # correct / count
     passed: bool = False
     threshold: float = 0.7
+    # JSON list of [card id, [the card's option indexes in the order shown]], one per question
+    questions: str = "[]"
 
 
 class ExamAnswerRow(SQLModel, table=True):
@@ -183,6 +185,8 @@ class ExamAnswerRow(SQLModel, table=True):
     given: str = ""  # typed answer, or chosen option letters, or the self-grade
     credit: float = 0.0  # 1 correct, 0.5 partly, 0 wrong or unanswered
     answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    machine_credit: float | None = None  # the grader's credit for a typed answer
+    overruled: bool = False  # the person overruled the grader; `credit` is theirs
 
 
 class ParameterSetRow(SQLModel, table=True):

@@ -20,7 +20,7 @@ from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import NEW, CardRecord
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
-from .grading import answer_matches
+from .grading import grade_answer
 from .manage import send_to_today
 
 __all__ = [
@@ -29,8 +29,13 @@ __all__ = [
     "ExamResult",
     "ExamSession",
     "ExamSpec",
+    "Outcome",
+    "UnfinishedExam",
+    "discard_exam",
     "draw_exam",
     "exam_history",
+    "resume_exam",
+    "unfinished_exam",
 ]
 
 cards_t = CardRow.__table__
@@ -74,12 +79,39 @@ class ExamQuestion:
             return "; ".join(alternatives[0] for alternatives in self.card.answers)
         return self.card.back
 
+    def picked(self, given: str) -> list[str]:
+        """The text of the options a stored choice answer ("2,3": numbers as shown) picked."""
+        texts = []
+        for number in given.split(","):
+            if number.strip().isdigit() and 1 <= int(number) <= len(self.options):
+                texts.append(self.options[int(number) - 1].text)
+        return texts
+
+
+# Typed answers to a cloze's blanks are stored in one text, in order, between these.
+BLANK_SEPARATOR = " | "
+
 
 @dataclass
 class _Answer:
     given: str
     credit: float
-    answered_at: datetime
+    answered_at: datetime | None
+    machine_credit: float | None = None  # the grader's credit, for a typed answer
+    overruled: bool = False
+    forgiven: tuple[str, ...] = ()  # the spellings a forgiven slip was measured against
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one question went, as the results show it."""
+
+    question: ExamQuestion
+    given: str  # typed text, notes, or the picked options' text joined by "; "
+    answered: bool
+    credit: float
+    overruled: bool = False
+    forgiven: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +136,9 @@ class ExamResult:
     seconds: float
     by_deck: list[GroupScore]
     by_topic: list[GroupScore]
-    missed: list[tuple[ExamQuestion, str]]  # question, what was given
+    missed: list[Outcome]  # short of full credit, unanswered ones included
+    forgiven: list[Outcome]  # right, with a slip forgiven
+    overruled: int  # typed answers whose verdict the person overruled
 
 
 def _weakness(card: CardRecord, retrievability: float, missed_before: int) -> float:
@@ -221,11 +255,19 @@ class ExamSession:
     started_at: datetime = field(init=False)
     answers: dict[int, _Answer] = field(default_factory=dict)
     result: ExamResult | None = None
+    notes: dict[int, str] = field(default_factory=dict)  # typed but not yet graded
 
     exam_id: int | None = None
+    # The moment the time limit counts from: the start, or for a resumed exam the moment of
+    # resuming less the time spent before it was left.
+    timer_start: datetime = field(init=False)
+    # Each question's place in the exam as stored (a resumed exam may lack a deleted card's).
+    positions: list[int] = field(init=False)
 
     def __post_init__(self) -> None:
         self.started_at = self.clock.now()
+        self.timer_start = self.started_at
+        self.positions = list(range(len(self.questions)))
 
     def _ensure_stored(self, conn: Connection) -> int:
         """The exam's row, written with the first answer so that a crash keeps what was done."""
@@ -240,6 +282,12 @@ class ExamSession:
                     weak=self.spec.weak,
                     count=len(self.questions),
                     threshold=self.config.exam_pass_threshold,
+                    questions=json.dumps(
+                        [
+                            [q.card.id, [_option_index(q.card.choices, o) for o in q.options]]
+                            for q in self.questions
+                        ]
+                    ),
                 )
             ).inserted_primary_key[0]
         return self.exam_id
@@ -248,7 +296,7 @@ class ExamSession:
     def deadline(self) -> datetime | None:
         if self.spec.minutes is None:
             return None
-        return self.started_at + timedelta(minutes=self.spec.minutes)
+        return self.timer_start + timedelta(minutes=self.spec.minutes)
 
     def seconds_left(self) -> float | None:
         if self.deadline is None:
@@ -260,39 +308,33 @@ class ExamSession:
         left = self.seconds_left()
         return left is not None and left <= 0
 
-    def _record(self, index: int, given: str, credit: float) -> float:
+    def _record(self, index: int, given: str, credit: float, **typed) -> float:
         """Keep an answer, committed at once (a later answer to the same question replaces it)."""
         if self.expired:
             raise TimeoutError("the time is up")
-        answer = _Answer(given, credit, self.clock.now())
+        answer = _Answer(given, credit, self.clock.now(), **typed)
         with self.collection.write() as conn:
             exam_id = self._ensure_stored(conn)
             conn.execute(
                 answers_t.delete().where(
-                    answers_t.c.exam_id == exam_id, answers_t.c.position == index
+                    answers_t.c.exam_id == exam_id, answers_t.c.position == self.positions[index]
                 )
             )
             conn.execute(
                 insert(answers_t).values(
                     exam_id=exam_id,
                     card_id=self.questions[index].card.id,
-                    position=index,
+                    position=self.positions[index],
                     given=given,
                     credit=credit,
                     answered_at=answer.answered_at,
+                    machine_credit=answer.machine_credit,
+                    overruled=False,
                 )
             )
         self.answers[index] = answer
+        self.notes.pop(index, None)
         return credit
-
-    def abandon(self) -> None:
-        """Quit without a result: whatever was stored of this exam is removed."""
-        if self.exam_id is None:
-            return
-        with self.collection.write() as conn:
-            conn.execute(answers_t.delete().where(answers_t.c.exam_id == self.exam_id))
-            conn.execute(exams_t.delete().where(exams_t.c.id == self.exam_id))
-        self.exam_id = None
 
     def answer_choice(self, index: int, chosen: set[int]) -> float:
         """Options picked (indexes into the shuffled options): all-or-nothing."""
@@ -304,12 +346,49 @@ class ExamSession:
     def answer_cloze(self, index: int, typed: list[str]) -> float:
         """One typed answer per deletion; each deletion is worth an equal share."""
         accepted = self.questions[index].card.answers
-        hits = sum(
-            answer_matches(given, alternatives)
+        grades = [
+            grade_answer(given, alternatives)
             for given, alternatives in zip(typed, accepted, strict=False)
+        ]
+        credit = sum(g.correct for g in grades) / len(accepted) if accepted else 0.0
+        forgiven = tuple(g.forgiven for g in grades if g.forgiven)
+        return self._record(
+            index,
+            BLANK_SEPARATOR.join(typed),
+            credit,
+            machine_credit=credit,
+            forgiven=forgiven,
         )
-        credit = hits / len(accepted) if accepted else 0.0
-        return self._record(index, " | ".join(typed), credit)
+
+    def overrule(self, index: int) -> float:
+        """The person overrules the grader on a typed answer: "I was right" when it was not
+        fully right, "I was wrong" when it was; asked again, the grader's verdict stands again.
+        Both verdicts are stored; the score follows the person. Returns the credit now."""
+        answer = self.answers.get(index)
+        if answer is None or answer.machine_credit is None:
+            raise ValueError("only a typed answer's verdict can be overruled")
+        if self.result is not None:
+            raise RuntimeError("the exam is finished")
+        if answer.overruled:
+            credit, overruled = answer.machine_credit, False
+        else:
+            credit, overruled = (CORRECT if answer.machine_credit < CORRECT else WRONG), True
+        with self.collection.write() as conn:
+            conn.execute(
+                update(answers_t)
+                .where(
+                    answers_t.c.exam_id == self.exam_id,
+                    answers_t.c.position == self.positions[index],
+                )
+                .values(credit=credit, overruled=overruled)
+            )
+        answer.credit, answer.overruled = credit, overruled
+        return credit
+
+    def keep_notes(self, index: int, notes: str) -> None:
+        """Notes typed to a question not yet graded: kept with it if the exam ends first."""
+        if index not in self.answers:
+            self.notes[index] = notes
 
     def answer_basic(self, index: int, grade: float, notes: str = "") -> float:
         """The person's own grade: 1 correct, 0.5 partly, 0 wrong."""
@@ -340,10 +419,12 @@ class ExamSession:
                 {
                     "exam_id": exam_id,
                     "card_id": question.card.id,
-                    "position": index,
-                    "given": "",
+                    "position": self.positions[index],
+                    "given": self.notes.get(index, ""),
                     "credit": 0.0,
                     "answered_at": None,
+                    "machine_credit": None,
+                    "overruled": False,
                 }
                 for index, question in enumerate(self.questions)
                 if index not in answered
@@ -357,18 +438,39 @@ class ExamSession:
             score=score,
             passed=passed,
             threshold=threshold,
-            seconds=(finished - self.started_at).total_seconds(),
+            seconds=(finished - self.timer_start).total_seconds(),
             by_deck=self._groups(lambda q: q.card.deck_name),
             by_topic=self._groups(
                 lambda q: q.card.deck_name + (" › " + q.card.topic if q.card.topic else "")
             ),
-            missed=[
-                (q, self.answers[i].given if i in self.answers else "")
-                for i, q in enumerate(self.questions)
-                if i not in self.answers or self.answers[i].credit < 1.0
-            ],
+            missed=[o for o in self.outcomes() if o.credit < CORRECT],
+            forgiven=[o for o in self.outcomes() if o.credit >= CORRECT and o.forgiven],
+            overruled=sum(answer.overruled for answer in self.answers.values()),
         )
         return self.result
+
+    def outcomes(self) -> list[Outcome]:
+        """Every question with what was given to it, in the order asked."""
+        outcomes = []
+        for index, question in enumerate(self.questions):
+            answer = self.answers.get(index)
+            if answer is None:
+                outcomes.append(Outcome(question, self.notes.get(index, ""), False, WRONG))
+                continue
+            given = answer.given
+            if question.kind == "choice":
+                given = "; ".join(question.picked(given))
+            outcomes.append(
+                Outcome(
+                    question,
+                    given,
+                    True,
+                    answer.credit,
+                    answer.overruled,
+                    () if answer.overruled else answer.forgiven,
+                )
+            )
+        return outcomes
 
     def _groups(self, key) -> list[GroupScore]:
         asked: dict[str, int] = defaultdict(int)
@@ -385,8 +487,112 @@ class ExamSession:
         in their deck's new-card order. Returns how many cards were moved."""
         if self.result is None:
             raise RuntimeError("finish the exam first")
-        ids = [question.card.id for question, _ in self.result.missed]
+        ids = [outcome.question.card.id for outcome in self.result.missed]
         return send_to_today(self.collection, ids, self.clock.now())
+
+
+def _option_index(choices: tuple[Choice, ...], option: Choice) -> int:
+    return next(i for i, choice in enumerate(choices) if choice is option)
+
+
+@dataclass(frozen=True)
+class UnfinishedExam:
+    """An exam left before its results (quit, or the program stopped): it can be resumed."""
+
+    exam_id: int
+    started_at: datetime
+    answered: int
+    count: int
+
+
+def unfinished_exam(collection: Collection) -> UnfinishedExam | None:
+    """The newest exam with answers but no result whose questions were kept (schema 7 on)."""
+    with collection.read() as conn:
+        row = conn.execute(
+            select(exams_t.c.id, exams_t.c.started_at, exams_t.c.count)
+            .where(exams_t.c.finished_at.is_(None), exams_t.c.questions != "[]")
+            .order_by(exams_t.c.started_at.desc(), exams_t.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        answered = conn.execute(
+            select(func.count()).select_from(answers_t).where(answers_t.c.exam_id == row.id)
+        ).scalar_one()
+    return UnfinishedExam(row.id, row.started_at, answered, row.count)
+
+
+def resume_exam(collection: Collection, config: Config, clock: Clock, exam_id: int) -> ExamSession:
+    """The unfinished exam as it was left: the same questions with their options in the same
+    order, the answers given, and (for a timed exam) the time that was left at the last
+    answer. A card deleted since is dropped; one whose options changed shows them as now."""
+    with collection.read() as conn:
+        row = conn.execute(select(exams_t).where(exams_t.c.id == exam_id)).one()
+        answers = conn.execute(
+            select(answers_t).where(answers_t.c.exam_id == exam_id).order_by(answers_t.c.position)
+        ).all()
+        drawn = json.loads(row.questions)
+        cards = fetch_cards(conn, [card_id for card_id, _ in drawn])
+    questions: list[ExamQuestion] = []
+    position_of: dict[int, int] = {}
+    for position, (card_id, order) in enumerate(drawn):
+        card = cards.get(card_id)
+        if card is None:
+            continue
+        options = card.choices
+        if sorted(order) == list(range(len(card.choices))):
+            options = tuple(card.choices[i] for i in order)
+        position_of[position] = len(questions)
+        questions.append(ExamQuestion(card, options))
+    spec = ExamSpec(
+        tags=tuple(json.loads(row.tags)),
+        count=row.count,
+        minutes=row.minutes,
+        seed=row.seed,
+        weak=row.weak,
+    )
+    session = ExamSession(
+        collection, config, clock, questions, spec, row.seed, json.loads(row.decks)
+    )
+    session.exam_id = row.id
+    session.started_at = row.started_at
+    session.positions = sorted(position_of)
+    spent = timedelta(0)
+    for answer in answers:
+        if answer.position not in position_of:
+            continue
+        index = position_of[answer.position]
+        question = questions[index]
+        forgiven: tuple[str, ...] = ()
+        if question.kind == "cloze" and answer.machine_credit is not None:
+            typed = answer.given.split(BLANK_SEPARATOR)
+            grades = [
+                grade_answer(t, a) for t, a in zip(typed, question.card.answers, strict=False)
+            ]
+            forgiven = tuple(g.forgiven for g in grades if g.forgiven)
+        session.answers[index] = _Answer(
+            answer.given,
+            answer.credit,
+            answer.answered_at,
+            answer.machine_credit,
+            answer.overruled,
+            forgiven,
+        )
+        if answer.answered_at is not None:
+            spent = max(spent, answer.answered_at - row.started_at)
+    if spec.minutes is not None:
+        spent = min(spent, timedelta(minutes=spec.minutes))
+    session.timer_start = clock.now() - spent
+    return session
+
+
+def discard_exam(collection: Collection, exam_id: int) -> None:
+    """Remove an unfinished exam and its answers (the person chose a new one instead)."""
+    with collection.write() as conn:
+        conn.execute(answers_t.delete().where(answers_t.c.exam_id == exam_id))
+        conn.execute(
+            exams_t.delete().where(exams_t.c.id == exam_id, exams_t.c.finished_at.is_(None))
+        )
 
 
 def exam_history(collection: Collection) -> list[dict]:

@@ -102,7 +102,39 @@ class FlashcardsApp(KeysInOrder):
         self, deck_ids: list[int] | None = None, card_ids: list[int] | None = None
     ) -> None:
         """An exam with the default settings (20 questions, no time limit); on `card_ids`,
-        one question for each of those cards."""
+        one question for each of those cards. When an exam was left unfinished, first ask
+        whether to resume it, finish it as scored so far, or start anew."""
+        from ..study.exam import discard_exam, unfinished_exam
+
+        left = unfinished_exam(self.workspace.collection)
+        if left is None:
+            self._new_exam(deck_ids, card_ids)
+            return
+        from .formatting import local_when
+        from .screens.exam_resume import ResumeExamScreen
+
+        when = local_when(left.started_at, self.workspace.zone, self.workspace.clock.now())
+        question = f"Resume the exam started {when} ({left.answered}/{left.count} answered)?"
+
+        def chosen(choice: str | None) -> None:
+            if choice == "new":
+                discard_exam(self.workspace.collection, left.exam_id)
+                self._new_exam(deck_ids, card_ids)
+            elif choice in ("resume", "finish"):
+                self.resume_exam(left.exam_id, finish=choice == "finish")
+
+        self.push_screen(ResumeExamScreen(question), chosen)
+
+    def resume_exam(self, exam_id: int, finish: bool = False) -> None:
+        """Go on with an unfinished exam where it was left, or show its results as scored."""
+        from ..study.exam import resume_exam
+        from .screens.exam import ExamScreen
+
+        workspace = self.workspace
+        session = resume_exam(workspace.collection, workspace.config, workspace.clock, exam_id)
+        self.push_screen(ExamScreen(session, finish_at_once=finish))
+
+    def _new_exam(self, deck_ids: list[int] | None, card_ids: list[int] | None = None) -> None:
         from ..study.exam import ExamError, ExamSpec
 
         spec = ExamSpec(deck_ids=deck_ids)

@@ -45,6 +45,8 @@ class ExamScreen(BaseScreen):
     ExamScreen #keys { height: 1; padding: 0 1; background: $panel; }
     """
     BINDINGS = [
+        Binding("o", "overrule", "Overrule", id="exam.overrule"),
+        Binding("question_mark", "help", "Help", key_display="?", id="exam.help"),
         Binding("1", "key(1)", "Option 1 / correct", show=False, id="exam.1"),
         Binding("2", "key(2)", "Option 2 / partly", show=False, id="exam.2"),
         Binding("3", "key(3)", "Option 3 / wrong", show=False, id="exam.3"),
@@ -53,18 +55,23 @@ class ExamScreen(BaseScreen):
         Binding("6", "key(6)", "Option 6", show=False, id="exam.6"),
         Binding("enter", "confirm", "Confirm / next", id="exam.confirm"),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
-        Binding("escape", "quit_exam", "Quit the exam", id="exam.quit", priority=True),
+        Binding("escape", "quit_exam", "Quit", id="exam.quit", priority=True),
     ]
 
     @dataclass
     class Finished(Message):
         result: ExamResult
 
-    def __init__(self, session: ExamSession, note: str | None = None) -> None:
+    def __init__(
+        self, session: ExamSession, note: str | None = None, finish_at_once: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
         self.note = note
-        self.index = 0
+        self.finish_at_once = finish_at_once  # an unfinished exam, finished as scored so far
+        # A resumed exam goes on at its first unanswered question.
+        unanswered = [i for i in range(len(session.questions)) if i not in session.answers]
+        self.index = unanswered[0] if unanswered else 0
         self.chosen: set[int] = set()
         self.phase = "ask"  # ask -> (basic) graded -> feedback -> next
         self.finishing = False
@@ -81,6 +88,9 @@ class ExamScreen(BaseScreen):
     async def on_mount(self) -> None:
         if self.note:
             self.notify(self.note)
+        if self.finish_at_once or len(self.session.answers) == len(self.session.questions):
+            self.finish()
+            return
         if self.session.deadline is not None:
             self.set_interval(1.0, self.tick)
         await self.show_question()
@@ -107,6 +117,7 @@ class ExamScreen(BaseScreen):
     async def show_question(self) -> None:
         self.phase = "ask"
         self.chosen = set()
+        self.refresh_bindings()  # no verdict to overrule now
         self.update_status()
         question = self.question
         card = question.card
@@ -145,10 +156,13 @@ class ExamScreen(BaseScreen):
             return text
         lines = []
         for number, option in enumerate(question.options, 1):
-            mark = "x" if number - 1 in self.chosen else " "
+            picked = number - 1 in self.chosen
+            mark = "x" if picked else " "
             suffix = ""
-            if reveal:
-                suffix = " ✓" if option.correct else ""
+            if reveal and option.correct:
+                suffix = " ✓"
+            elif reveal and picked:
+                suffix = " ✗"
             lines.append(f"{number}. \\[{mark}\\] {inert(option.text)}{suffix}")
         return text + "\n\n" + "\n".join(lines)
 
@@ -201,7 +215,7 @@ class ExamScreen(BaseScreen):
         collection for a moment); show feedback now, or move on if feedback waits for the end."""
         previous, self.phase = self.phase, "saving"  # keys wait until the answer is stored
         try:
-            credit = await asyncio.to_thread(grade)
+            await asyncio.to_thread(grade)
         except TimeoutError:
             self.finish()
             return
@@ -225,17 +239,77 @@ class ExamScreen(BaseScreen):
             await self.query_one(CardView).show(self.topic, self._front(reveal=True), back)
         elif question.kind == "cloze":
             await self.query_one(CardView).show(self.topic, inert(question.card.front), back)
-        expected = "" if question.kind == "basic" else f"  ·  answer: {inert(question.expected)}"
-        self.query_one("#feedback", Static).update(_verdict(credit) + expected)
-        self.query_one("#keys", Static).update(
-            "[b]Enter[/b] next question    [b]^F[/b] finish    [b]Esc[/b] quit"
-        )
+        self.show_feedback()
+
+    def show_feedback(self) -> None:
+        """The verdict with the expected answer; for a typed answer, a forgiven slip and the key
+        that overrules the grader."""
+        question = self.question
+        answer = self.session.answers[self.index]
+        text = _verdict(answer.credit)
+        if question.kind != "basic":
+            text += f"  ·  answer: {inert(question.expected)}"
+        if answer.overruled:
+            grader = "right" if answer.machine_credit >= CORRECT else "wrong"
+            text += f"\n[i]You overruled the grader, which had it {grader}.[/i]"
+        elif answer.forgiven:
+            spelled = ", ".join(inert(s) for s in answer.forgiven)
+            text += f"\n[i]A slip was forgiven: it is spelled [b]{spelled}[/b].[/i]"
+        self.query_one("#feedback", Static).update(text)
+        keys = "[b]Enter[/b] next question"
+        if answer.machine_credit is not None:
+            if answer.overruled:
+                claim = "the grader was right"
+            elif answer.machine_credit < CORRECT:
+                claim = "I was right"
+            else:
+                claim = "I was wrong"
+            keys += f"    [b]o[/b] {claim}"
+        self.query_one("#keys", Static).update(keys + "    [b]^F[/b] finish    [b]Esc[/b] quit")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "overrule":
+            answer = self.session.answers.get(self.index)
+            return (
+                self.phase == "feedback"
+                and answer is not None
+                and answer.machine_credit is not None
+            )
+        return True
+
+    async def action_overrule(self) -> None:
+        """Overrule a typed answer's verdict, "I was right" or "I was wrong"; again, and the
+        grader's verdict stands."""
+        if self.finishing or not self.check_action("overrule", ()):
+            return
+        self.phase = "saving"
+        try:
+            await asyncio.to_thread(self.session.overrule, self.index)
+        except Exception as error:  # noqa: BLE001 - a storage failure is a message, not a crash
+            from ...storage.errors import describe_failure
+
+            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            self.notify(message, title="The verdict was not changed", severity="error")
+        self.phase = "feedback"
+        self.show_feedback()
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self, "Exam: keys"))
 
     async def advance(self) -> None:
-        if self.index + 1 >= len(self.session.questions):
+        """On to the next question not yet answered (a resumed exam has some), or the end."""
+        later = [
+            i
+            for i in range(self.index + 1, len(self.session.questions))
+            if i not in self.session.answers
+        ]
+        if not later:
             self.finish()
             return
-        self.index += 1
+        self.index = later[0]
         await self.show_question()
 
     # Ending ----------------------------------------------------------------------------------
@@ -263,15 +337,25 @@ class ExamScreen(BaseScreen):
 
         def decided(yes: bool | None) -> None:
             if yes:
-                self.session.abandon()
                 self.app.pop_to_home()
 
-        self.app.push_screen(ConfirmScreen("Quit the exam? Nothing of it will be saved."), decided)
+        if self.session.answers:
+            question = (
+                "Quit the exam? Your answers are kept: [b]x[/b] on the home screen or "
+                "[b]flashcards exam --resume[/b] resumes it, or finishes it as scored so far."
+            )
+        else:
+            question = "Quit the exam? Nothing has been answered yet, so nothing is kept."
+        self.app.push_screen(ConfirmScreen(question), decided)
 
     def finish(self) -> None:
         if self.finishing:
             return
         self.finishing = True
+        if self.question.kind == "basic" and self.phase in ("ask", "graded"):
+            notes = self.query(Input)
+            if notes and notes.first().value.strip():
+                self.session.keep_notes(self.index, notes.first().value)
         self.store()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="exam")

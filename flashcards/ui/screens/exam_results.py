@@ -1,5 +1,5 @@
-"""An exam's results: the score against the threshold, weakest decks and topics first, and every
-missed question with its answer."""
+"""An exam's results: the score against the threshold, weakest decks and topics first, every
+missed question with its answer and what was given, and the slips that were forgiven."""
 
 from __future__ import annotations
 
@@ -35,6 +35,9 @@ class ExamResultsScreen(BaseScreen):
     """
     BINDINGS = [
         Binding("r", "send_missed", "Send missed cards to today's review", id="results.review"),
+        # An exam started from the command line (`flashcards exam`) ends the program on `q`, as
+        # the other commands end; Escape still leads to the home screen.
+        Binding("q", "quit_program", "Quit", id="results.quit"),
         Binding("q,escape", "home", "Home", id="results.home"),
     ]
 
@@ -47,10 +50,14 @@ class ExamResultsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         result = self.result
         verdict = "[b green]PASSED[/]" if result.passed else "[b red]NOT PASSED[/]"
+        overruled = ""
+        if result.overruled:
+            verdicts = "verdict" if result.overruled == 1 else "verdicts"
+            overruled = f"  ·  {result.overruled} {verdicts} overruled by you"
         yield Static(
             f"[b]{result.score:.0%}[/b]  {verdict}  (pass mark {result.threshold:.0%})  ·  "
             f"{result.correct:g} of {result.count} right  ·  time {_duration(result.seconds)}  ·  "
-            f"seed {self.session.seed}",
+            f"seed {self.session.seed}{overruled}",
             id="headline",
         )
         with VerticalScroll():
@@ -60,6 +67,11 @@ class ExamResultsScreen(BaseScreen):
             yield DataTable(id="by-topic", cursor_type="none", zebra_stripes=True)
             yield Static(f"Missed ({len(result.missed)})", classes="section")
             yield Markdown(self._missed_markdown(), id="missed")
+            if result.forgiven:
+                yield Static(
+                    f"Right, with a slip forgiven ({len(result.forgiven)})", classes="section"
+                )
+                yield Markdown(self._forgiven_markdown(), id="forgiven")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -79,13 +91,36 @@ class ExamResultsScreen(BaseScreen):
         if not self.result.missed:
             return "Nothing missed."
         blocks = []
-        for number, (question, given) in enumerate(self.result.missed, 1):
+        for number, outcome in enumerate(self.result.missed, 1):
+            question, given = outcome.question, outcome.given
             block = f"**{number}. {inert(_one_line(question.card.front, 200))}**\n\n"
             block += inert(question.expected)
-            if given and question.kind != "basic":
-                block += f"\n\n*You answered: {inert(_one_line(given, 80))}*"
+            said = []
+            if not outcome.answered:
+                said.append("Not answered.")
+            if given and question.kind == "basic":
+                said.append(f"Your notes: {inert(_one_line(given, 80))}")
+            elif given:
+                said.append(f"You answered: {inert(_one_line(given, 80))}")
+            elif outcome.answered and question.kind == "choice":
+                said.append("You picked no option.")
+            if outcome.overruled:
+                said.append("You overruled the grader: it counted as wrong.")
+            if said:
+                block += "\n\n*" + " ".join(said) + "*"
             blocks.append(block)
         return "\n\n---\n\n".join(blocks)
+
+    def _forgiven_markdown(self) -> str:
+        """Answers accepted with a slip: the expected spelling, to learn it right."""
+        lines = []
+        for outcome in self.result.forgiven:
+            spelled = ", ".join(inert(s) for s in outcome.forgiven)
+            lines.append(
+                f"- {inert(_one_line(outcome.question.card.front, 120))}  \n"
+                f"  *You typed {inert(_one_line(outcome.given, 60))}; it is spelled {spelled}.*"
+            )
+        return "\n".join(lines)
 
     def action_send_missed(self) -> None:
         if self.sent or not self.result.missed:
@@ -103,6 +138,14 @@ class ExamResultsScreen(BaseScreen):
 
     def on_worker_failed(self) -> None:
         self.sent = False
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quit_program":
+            return self.app.start == "exam"
+        return True
+
+    def action_quit_program(self) -> None:
+        self.app.exit()
 
     def action_home(self) -> None:
         self.app.pop_to_home()
