@@ -24,7 +24,7 @@ from ..storage.collection import Collection
 from ..storage.records import LEARNING, RELEARNING, CardRecord
 from ..storage.totals import counts_for_retention
 
-__all__ = ["AnswerResult", "ReviewSession"]
+__all__ = ["AnswerResult", "Left", "ReviewSession"]
 
 MAX_DURATION_MS = 10 * 60 * 1000
 
@@ -33,6 +33,19 @@ MAX_DURATION_MS = 10 * 60 * 1000
 class AnswerResult:
     saved: bool  # False when another program had already answered or changed the card
     became_leech: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """Cards still to study today, by kind, as Anki's header counts them."""
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +97,22 @@ class ReviewSession:
         return known
 
     @property
-    def left(self) -> int:
-        """Cards still to study today (the planned queue plus learning cards due today)."""
+    def left(self) -> Left:
+        """Cards still to study today: the planned queue, the learning cards due today, and
+        the card on screen."""
         with self.collection.driver_read() as conn:
             learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
+        new_ids = self.plan.new_ids
+        new = sum(1 for card_id in self.plan.main if card_id in new_ids)
+        review = len(self.plan.main) - new
         # A learning card on screen is already among `learning`; any other is counted here.
-        showing = self.current is not None and self.current.state not in (LEARNING, RELEARNING)
-        return len(self.plan.main) + learning + (1 if showing else 0)
+        current = self.current
+        if current is not None and current.state not in (LEARNING, RELEARNING):
+            if current.is_new:
+                new += 1
+            else:
+                review += 1
+        return Left(new, learning, review)
 
     def next_card(self) -> CardRecord | None:
         """Move to the next card to study, or None when today's work is done."""

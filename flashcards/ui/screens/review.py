@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...storage.records import CardRecord
-from ...study.session import ReviewSession
+from ...study.session import Left, ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
 from ..widgets.card_view import CardView
@@ -55,7 +55,7 @@ class ReviewScreen(BaseScreen):
         card: CardRecord | None
         note: str | None = None
         next_due: datetime | None = None  # when there is no card: when the next one is due
-        left: int = 0  # cards still to study today
+        left: Left | None = None  # cards still to study today
 
     def __init__(self, deck_ids: list[int] | None, *, ahead: bool = False) -> None:
         super().__init__()
@@ -65,7 +65,7 @@ class ReviewScreen(BaseScreen):
         self.revealed = False
         self.busy = True
         self.next_due: datetime | None = None
-        self.left = 0
+        self.left = Left(0, 0, 0)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status")
@@ -138,7 +138,7 @@ class ReviewScreen(BaseScreen):
             return
         self.remove_class("finished")
         path = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
-        status.update(f"{path}  ·  {session.done} done, {self.left} left")
+        status.update(f"{path}  ·  {session.done} done, {self.left.total} left")
         front, back = card_markdown(card, self.revealed)
         await self.query_one(CardView).show(_card_label(card), front, back)
         self.query_one("#answers", Static).update(self._answer_bar())
