@@ -24,9 +24,10 @@ from ..storage.collection import Collection
 from ..storage.records import LEARNING, RELEARNING, CardRecord
 from ..storage.totals import counts_for_retention
 
-__all__ = ["AnswerResult", "Left", "ReviewSession"]
+__all__ = ["AnswerResult", "Left", "RATING_NAMES", "ReviewSession"]
 
 MAX_DURATION_MS = 10 * 60 * 1000
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class _Undo:
     before: CardRecord
     review_id: int | None
     was_answer: bool
+    what: str  # what undoing it takes back: the rating's name, "bury" or "suspend"
 
 
 class ReviewSession:
@@ -216,31 +218,37 @@ class ReviewSession:
         if review_id is None:
             return AnswerResult(saved=False)
         self.done += 1
-        self._undo.append(_Undo(before, review_id, was_answer=True))
+        name = RATING_NAMES[rating]
+        self._undo.append(_Undo(before, review_id, was_answer=True, what=name))
         if before.sibling_key:
             self.plan.siblings_seen.add(before.sibling_key)
         return AnswerResult(saved=True, became_leech=outcome.became_leech)
 
     def bury(self) -> None:
         """Hide the current card until the next study day starts."""
-        self._set_current(buried_until=self.day.end)
+        self._set_current("bury", buried_until=self.day.end)
 
     def suspend(self) -> None:
         """Take the current card out of study until it is unsuspended."""
-        self._set_current(suspended=True)
+        self._set_current("suspend", suspended=True)
 
-    def _set_current(self, **flags) -> None:
+    def _set_current(self, what: str, **flags) -> None:
         before = self.current
         if before is None:
             return
         with self.collection.write() as conn:
             set_flags(conn, [before.id], self.clock.now(), **flags)
-        self._undo.append(_Undo(before, None, was_answer=False))
+        self._undo.append(_Undo(before, None, was_answer=False, what=what))
         self.current = None
 
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    @property
+    def undo_what(self) -> str | None:
+        """What `undo` would take back: a rating's name ("Good"), "bury" or "suspend"."""
+        return self._undo[-1].what if self._undo else None
 
     def undo(self) -> CardRecord | None:
         """Undo the last answer, bury or suspend; that card becomes the current card again."""
