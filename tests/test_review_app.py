@@ -329,3 +329,16 @@ async def test_at_60_columns_the_header_keeps_its_counts(make_workspace):
         path, counts = drawn
         assert counts == "2 new · 0 learn · 0 due · 0 done"  # whole, at the right
         assert path.startswith("A deck with a rather") and path.endswith("…")
+
+
+async def test_on_a_wide_terminal_the_card_keeps_a_readable_width(make_workspace):
+    workspace = make_workspace({"s.md": basic_deck(1)})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        for part in ("#front", "#back"):
+            region = app.screen.query_one(part).region
+            assert region.width == 100
+            assert abs(region.x - (200 - region.right)) <= 2  # centred
