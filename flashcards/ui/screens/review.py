@@ -54,10 +54,10 @@ class ReviewScreen(BaseScreen):
             "a",
             "study_ahead",
             "Study ahead",
-            tooltip="Study ahead: cards due in the next week (when done)",
+            tooltip="When done: study ahead (cards due this week)",
             id="review.ahead",
         ),
-        Binding("x", "exam", "Exam", tooltip="Start an exam (when done)", id="review.exam"),
+        Binding("x", "exam", "Exam", tooltip="When done: start an exam", id="review.exam"),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
         Binding("q,escape", "home", "Home", id="review.home"),
     ]
