@@ -54,7 +54,7 @@ class ReviewScreen(BaseScreen):
             "a",
             "study_ahead",
             "Study ahead",
-            tooltip="When done: study ahead (cards due this week)",
+            tooltip="When done: study cards due this week",
             id="review.ahead",
         ),
         Binding("x", "exam", "Exam", tooltip="When done: start an exam", id="review.exam"),
