@@ -284,17 +284,22 @@ def _choose(
     seen = _siblings_answered(conn, day) if seen is None else seen
 
     horizon = day.next(7).end if ahead else day.end
+    # Without `ahead`, only decks with room left are read, and only until each is full.
+    with_room = wanted if ahead else [d for d in wanted if limits.review[d] > 0]
+    if not ahead and limits.review_overall <= 0:
+        with_room = []
     review_rows = conn.execute(
         select(cards.c.id, cards.c.deck_id, cards.c.sibling_key)
         .where(
             available_filter(now),
             cards.c.state == REVIEW,
             cards.c.due < horizon,
-            cards.c.deck_id.in_(wanted),
+            cards.c.deck_id.in_(with_room),
         )
         .order_by(overdue_order(now), cards.c.id)
     )
     picked_reviews: list[tuple[int, int]] = []
+    unfilled = len(with_room)
     for card_id, deck_id, sibling in review_rows:
         if not ahead and limits.review[deck_id] <= 0:
             continue
@@ -304,6 +309,10 @@ def _choose(
             seen.add(sibling)
         limits.review[deck_id] -= 1
         picked_reviews.append((card_id, deck_id))
+        if not ahead and limits.review[deck_id] == 0:
+            unfilled -= 1
+            if unfilled == 0:
+                break
 
     requested: list[tuple[int, int]] = []
     new_by_deck: dict[int, list[int]] = {}
