@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +19,14 @@ from ...terminal_text import inert
 from ..formatting import local_when
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
+
+DECK_COLUMNS = [
+    ("Deck", "deck"),
+    ("New", "new"),
+    ("Learn", "learning"),
+    ("Due", "due"),
+    ("Cards", "cards"),
+]
 
 
 class HomeScreen(BaseScreen):
@@ -48,6 +57,7 @@ class HomeScreen(BaseScreen):
     # rolling over (a comparison, no database); the workspace's clock, so tests can move it.
     CLOCK_CHECK_SECONDS = 5.0
     refresh_at: datetime | None = None  # when the figures shown change by themselves
+    _rows_shown: list[tuple] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("flashcards · ML system design interview", id="title")
@@ -57,12 +67,6 @@ class HomeScreen(BaseScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column("New", key="new")
-        table.add_column("Learn", key="learning")
-        table.add_column("Due", key="due")
-        table.add_column("Cards", key="cards")
         self.action_refresh()
         self.set_interval(self.CLOCK_CHECK_SECONDS, self._check_clock)
 
@@ -89,20 +93,7 @@ class HomeScreen(BaseScreen):
         overview = message.overview
         self.deck_count = len(overview.decks)
         workspace = self.app.workspace
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for counts in overview.decks:
-            table.add_row(
-                Text(inert(counts.deck.name)),
-                str(counts.new),
-                str(counts.learning),
-                str(counts.due),
-                str(counts.total),
-                key=str(counts.deck.id),
-            )
-        if overview.decks:
-            table.move_cursor(row=min(cursor, len(overview.decks) - 1))
+        self.show_decks(overview)
         self.query_one("#summary", Static).update(
             summary_text(overview, workspace.config.new_per_day, workspace.zone, workspace.clock)
         )
@@ -116,6 +107,30 @@ class HomeScreen(BaseScreen):
             hint = "Enter studies the selected deck; a studies all decks."
         self.query_one("#hint", Static).update(hint)
         self.app.preload()
+
+    def show_decks(self, overview: Overview) -> None:
+        """One row a deck. The table is rebuilt only when a figure has changed: the screen
+        reads its figures on opening and on resuming, often twice with the same result, and
+        redrawing it flickers. The columns' widths are set from the cells: left to the table
+        to measure, a snapshot at 60 columns now and then caught the deck names cut to the
+        width of the word "Deck"."""
+        rows = [
+            (str(c.deck.id), inert(c.deck.name), c.new, c.learning, c.due, c.total)
+            for c in overview.decks
+        ]
+        if rows == self._rows_shown:
+            return
+        self._rows_shown = rows
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(DECK_COLUMNS, start=1):
+            width = max([cell_len(label)] + [cell_len(str(row[index])) for row in rows])
+            table.add_column(label, key=key, width=width)
+        for key, name, *figures in rows:
+            table.add_row(Text(name), *(str(figure) for figure in figures), key=key)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def _selected_deck(self) -> int | None:
         table = self.query_one(DataTable)
