@@ -43,6 +43,7 @@ class Config:
     fuzz: bool = True
     new_per_day: int = 20
     reviews_per_day: int = 200
+    new_card_order: str = "interleaved"  # new cards from the decks in turn, or "deck" by deck
     rollover_hour: int = 4
     timezone: str | None = None
     learn_ahead_minutes: int = 20
@@ -112,6 +113,9 @@ _SCHEMA = {
         "new_per_day": ("new_per_day", _number(0, 10_000, int)),
         "reviews_per_day": ("reviews_per_day", _number(0, 100_000, int)),
     },
+    "study": {
+        "new_card_order": ("new_card_order", _choice("interleaved", "deck")),
+    },
     "day": {
         "rollover_hour": ("rollover_hour", _number(0, 23, int)),
         "timezone": ("timezone", _zone),
@@ -140,6 +144,9 @@ leech_lapses = 8                # lapses that make a card a leech (it is then su
 [limits]
 new_per_day = 20
 reviews_per_day = 200
+
+[study]
+new_card_order = "interleaved"  # new cards from the decks in turn; "deck": deck by deck
 
 [day]
 rollover_hour = 4               # a new study day starts at this local hour

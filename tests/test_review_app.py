@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from textual.geometry import Region
 from textual.widgets import DataTable, Markdown, Static
 
 from flashcards.storage.tables import CardRow, ReviewRow
@@ -43,6 +44,21 @@ def review_count(workspace) -> int:
         return conn.execute(select(func.count()).select_from(ReviewRow.__table__)).scalar()
 
 
+def header(screen) -> str:
+    """The review screen's top line: the deck and topic, then the counts."""
+    return " ".join(str(screen.query_one(part, Static).render()) for part in ("#path", "#counts"))
+
+
+def keys_shown(app) -> str:
+    from flashcards.ui.widgets.keybar import KeyBar
+
+    return app.screen.query_one(KeyBar).render().plain
+
+
+def messages(app) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
 def markdown_text(app, selector: str) -> str:
     widget = app.screen.query_one(selector, Markdown)
     return widget.source
@@ -71,8 +87,8 @@ async def test_review_flow_reveal_rate_undo_and_back_home(make_workspace):
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert markdown_text(app, "#front") == "What does NDCG discount by?"
-        status = str(screen.query_one("#status", Static).render())
-        assert "Metrics › Ranking" in status and "0 done, 3 left" in status
+        status = header(screen)
+        assert "Metrics › Ranking" in status and "3 new · 0 learn · 0 due · 0 done" in status
         await pilot.press("3")  # rating before the answer is shown does nothing
         await settle(pilot)
         assert review_count(workspace) == 0
@@ -235,3 +251,94 @@ async def test_started_on_review_q_builds_the_home_screen_then(make_workspace):
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("q")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_key_bar_lists_the_keys_that_apply_now(make_workspace):
+    workspace = make_workspace({"s.md": basic_deck(1)})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        before = keys_shown(app)
+        for key in ("Show answer", "Bury", "Suspend", "Edit", "Help", "Home"):
+            assert key in before
+        assert "Undo" not in before and "Study ahead" not in before  # nothing to undo yet
+        await pilot.press("space")
+        await settle(pilot)
+        after = keys_shown(app)
+        assert "Show answer" not in after and "Bury" in after
+        assert "1 Again" in str(app.screen.query_one("#answers", Static).render())
+        await pilot.press("3")
+        await settle(pilot)  # learn-ahead brings the card back
+        await pilot.press("space", "4")
+        await settle(pilot)
+        done = keys_shown(app)
+        assert "Nothing more is due now." in str(app.screen.query_one("#done", Static).render())
+        assert "Show answer" not in done and "Bury" not in done
+        for key in ("Study ahead", "Exam", "Undo", "Help", "Home"):
+            assert key in done
+
+
+async def test_messages_name_what_was_done_and_do_not_stack(make_workspace):
+    workspace = make_workspace({"s.md": basic_deck(3)})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert messages(app) == ["Buried until tomorrow: 'q question 0?'"]
+        await pilot.press("s")
+        await settle(pilot)
+        assert messages(app) == ["Suspended: 'q question 1?'"]  # replaces the one before
+        await pilot.press("space", "3")
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert messages(app) == ["Undid Good on 'q question 2?'"]
+        await pilot.press("u")
+        await settle(pilot)
+        assert messages(app) == ["Undid suspending 'q question 1?'"]
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and messages(app) == []  # none over the help
+
+
+async def test_the_header_counts_new_learning_and_due_left(make_workspace):
+    workspace = make_workspace({"s.md": basic_deck(3)})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "3 new · 0 learn · 0 due · 0 done" in header(app.screen)
+        await pilot.press("space", "1")  # Again: a learning card, back in a minute
+        await settle(pilot)
+        assert "2 new · 1 learn · 0 due · 1 done" in header(app.screen)
+
+
+async def test_at_60_columns_the_header_keeps_its_counts(make_workspace):
+    long = basic_deck(2, "A deck with a rather long title about serving systems").replace(
+        "# Topic", "# A topic whose name goes on for quite a while"
+    )
+    workspace = make_workspace({"s.md": long})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        drawn = []
+        for part in ("#path", "#counts"):
+            widget = app.screen.query_one(part)
+            lines = widget.render_lines(Region(0, 0, widget.size.width, 1))
+            drawn.append("".join(segment.text for segment in lines[0]).strip())
+        path, counts = drawn
+        assert counts == "2 new · 0 learn · 0 due · 0 done"  # whole, at the right
+        assert path.startswith("A deck with a rather") and path.endswith("…")
+
+
+async def test_on_a_wide_terminal_the_card_keeps_a_readable_width(make_workspace):
+    workspace = make_workspace({"s.md": basic_deck(1)})
+    app = FlashcardsApp(workspace, start="review")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        for part in ("#front", "#back"):
+            region = app.screen.query_one(part).region
+            assert region.width == 100
+            assert abs(region.x - (200 - region.right)) <= 2  # centred

@@ -335,3 +335,120 @@ def test_deck_desired_retention_changes_intervals(make_workspace):
 )
 def test_interval_labels(delta, label):
     assert format_interval(delta) == label
+
+
+# What "study all" takes, and what the home screen says it will take ------------------------------
+
+
+THREE_DECKS = {
+    "a.md": basic_deck(5, "A", "a"),
+    "b.md": basic_deck(5, "B", "b"),
+    "c.md": basic_deck(5, "C", "c"),
+}
+
+
+def test_study_all_takes_new_cards_from_every_deck_in_turn(make_workspace):
+    workspace = make_workspace(THREE_DECKS, new_per_day=7)
+    order = study(workspace.review_session(), rating=4)
+    assert [front.split()[0] + front.split()[2] for front in order] == [
+        "a0?", "b0?", "c0?", "a1?", "b1?", "c1?", "a2?"
+    ]  # fmt: skip
+
+
+def test_deck_by_deck_order_is_a_setting(make_workspace):
+    workspace = make_workspace(THREE_DECKS, new_per_day=7, new_card_order="deck")
+    order = study(workspace.review_session(), rating=4)
+    assert [front.split()[0] + front.split()[2] for front in order] == [
+        "a0?", "a1?", "a2?", "a3?", "a4?", "b0?", "b1?"
+    ]  # fmt: skip
+
+
+def test_an_unknown_new_card_order_is_a_config_error(tmp_path):
+    from flashcards.config import ConfigError, load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('[study]\nnew_card_order = "random"\n')
+    with pytest.raises(ConfigError, match=r"config.toml:2: new_card_order must be one of"):
+        load_config(path)
+
+
+CLOZE_DECK = (
+    "---\ntitle: D\n---\n# T\n\nC: {{alpha}} then {{beta}} then {{gamma}}.\n\nQ: x?\nA: y.\n"
+)
+
+
+def test_home_counts_are_what_the_next_review_shows(make_workspace):
+    workspace = make_workspace({**THREE_DECKS, "d.md": CLOZE_DECK}, new_per_day=7)
+    overview = workspace.overview()
+    # Each deck's figure: what studying that deck alone shows (one card of the cloze paragraph).
+    figures = [(d.deck.name, d.new) for d in overview.decks]
+    assert figures == [("A", 5), ("B", 5), ("C", 5), ("D", 2)]
+    # The total: what studying all shows, the overall limit applied; and how many wait behind it.
+    assert (overview.new, overview.new_waiting) == (7, 17)
+    assert len(study(workspace.review_session(), rating=4)) == 7
+
+
+@pytest.mark.parametrize(("deck", "expected"), [("A", 4), ("D", 2)])
+def test_each_deck_figure_equals_studying_that_deck(make_workspace, deck, expected):
+    workspace = make_workspace({**THREE_DECKS, "d.md": CLOZE_DECK}, new_per_day=4)
+    (deck_id,) = workspace.deck_ids([deck])
+    figure = [d.new for d in workspace.overview().decks if d.deck.id == deck_id][0]
+    assert figure == workspace.overview([deck_id]).new == expected
+    assert len(study(workspace.review_session([deck_id]), rating=4)) == expected
+
+
+def test_an_overdue_learning_card_counts_as_ready_now(make_workspace, clock):
+    workspace = make_workspace({"d.md": basic_deck(3)})
+    session = workspace.review_session()
+    session.next_card()
+    session.answer(1)  # Again: due in a minute
+    clock.advance(minutes=2)
+    overview = workspace.overview()
+    assert (overview.learning, overview.learning_now) == (1, 1)
+    assert workspace.overview().decks[0].learning == 1
+
+
+def missed_exam_cards(workspace, deck: str, count: int) -> list[int]:
+    """Run an exam on `deck`, answer every question wrong, and send the missed to review."""
+    from flashcards.study.exam import ExamSession, ExamSpec, draw_exam
+
+    spec = ExamSpec(count=count, seed=3, deck_ids=workspace.deck_ids([deck]))
+    questions, _, seed = draw_exam(workspace.collection, workspace.config, spec, NOW)
+    session = ExamSession(
+        workspace.collection, workspace.config, workspace.clock, questions, spec, seed, [deck]
+    )
+    for index in range(len(questions)):
+        session.answer_basic(index, 0.0)
+    session.finish()
+    assert session.send_missed_to_review() == count
+    return [question.card.id for question in questions]
+
+
+def test_missed_exam_cards_come_up_first_under_study_all(make_workspace):
+    workspace = make_workspace({**THREE_DECKS, "z.md": basic_deck(10, "Z", "z")}, new_per_day=4)
+    before = workspace.overview()
+    missed = missed_exam_cards(workspace, "Z", 3)
+    after = workspace.overview()
+    z = [d for d in after.decks if d.deck.name == "Z"][0]
+    assert (before.new, after.new) == (4, 4)  # within today's limit...
+    assert z.new == 4  # ...and the deck's own figure still what studying it shows
+    shown = study(workspace.review_session(), rating=4)
+    ids = ids_by_front(workspace)
+    assert {ids[front] for front in shown[:3]} == set(missed)  # first, ahead of deck A
+    assert shown[3:] == ["a question 0?"]
+
+
+def test_missed_exam_cards_come_up_even_when_the_new_limit_is_spent(make_workspace):
+    workspace = make_workspace({**THREE_DECKS, "z.md": basic_deck(10, "Z", "z")}, new_per_day=2)
+    study(workspace.review_session(), rating=4)
+    assert workspace.overview().new == 0
+    missed = missed_exam_cards(workspace, "Z", 3)
+    assert workspace.overview().new == 3
+    session = workspace.review_session()
+    assert session.left.new == 3
+    shown = []
+    while (card := session.next_card()) is not None:
+        shown.append(card.id)
+        session.answer(4)
+    assert sorted(shown) == sorted(missed)
+    assert workspace.overview().new == 0

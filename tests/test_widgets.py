@@ -50,12 +50,20 @@ async def test_the_key_bar_shows_the_keys_and_a_click_presses_one():
         assert not any(span.style.dim for span in after.spans if span.start >= gamma - 3)
 
 
-async def test_keys_that_do_not_fit_end_in_an_ellipsis_before_the_palette():
+async def test_keys_that_do_not_fit_push_out_the_palette_then_wrap():
     app = KeysApp()
     async with app.run_test(size=(24, 5)) as pilot:
         await pilot.pause()
-        line = app.query_one(KeyBar).render().plain
-        assert len(line) == 24 and "…▏^p palette" in line
+        bar = app.query_one(KeyBar)
+        assert bar.render().plain == " a Alpha  c Gamma "  # every key; the palette gave way
+        assert bar.size.height == 1
+        await pilot.resize_terminal(12, 5)
+        await pilot.pause()
+        assert bar.render().plain.splitlines() == [" a Alpha ", " c Gamma "]
+        assert bar.size.height == 2
+        await pilot.click(KeyBar, offset=(3, 0))
+        await pilot.click(KeyBar, offset=(3, 1))  # on the second line
+        assert app.pressed == ["a", "c"]
 
 
 async def test_a_chart_built_off_the_interface_thread_matches_the_one_built_on_it():

@@ -1,9 +1,11 @@
 """Today's work: the home screen's counts and the order in which cards are studied.
 
 Order: learning cards that are due come first; then reviews (most overdue relative to their
-interval first) with new cards (in deck order) spread evenly among them; when nothing else is
-left, learning cards due within the learn-ahead window. Daily limits hold per deck and overall,
-and only one card of a cloze paragraph is studied per day.
+interval first) with new cards spread evenly among them; when nothing else is left, learning
+cards due within the learn-ahead window. New cards sent to today's review by an exam come first
+of the new cards; the others are taken from the decks in turn (or deck after deck, with
+`new_card_order = "deck"`), each deck's in its own order. Daily limits hold per deck and
+overall, and only one card of a cloze paragraph is studied per day.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import zip_longest
 
 from sqlalchemy import Connection, and_, bindparam, exists, func, select
 
@@ -68,6 +71,8 @@ class Overview:
     reviews_today: int
     streak_days: int
     next_due: datetime | None  # the next learning or review card due after now
+    learning_now: int = 0  # of `learning`, the cards due already (they come first)
+    new_waiting: int = 0  # new cards the decks' own limits let through, before the overall one
 
 
 def deck_infos(conn: Connection, config: Config) -> list[DeckInfo]:
@@ -151,45 +156,41 @@ def overview(
     now: datetime,
     deck_ids: list[int] | None = None,
 ) -> Overview:
-    """Counts for the home screen: per deck and in total, after today's limits."""
+    """Counts for the home screen, each what the next review will show: per deck, what
+    studying that deck alone shows; the totals, what studying all of them (or `deck_ids`)
+    shows. Both come from the same choice of cards as the queue (`_choose`)."""
     infos = [d for d in deck_infos(conn, config) if deck_ids is None or d.id in deck_ids]
     done = _done_today(conn, day)
-    limits = _Limits.today(conn, config, infos, day, done)
-    # Availability is tested inside the sums, not in WHERE: SQLite then reads the cards in deck
-    # order through the deck index, instead of finding them in the queue index and looking up
-    # each one's deck, which takes 2-3 times as long on a large collection.
-    available = available_filter(now)
-    due_today = cards.c.due < day.end
+    choice = _choose(conn, config, day, now, infos, done=done)
+    # Learning cards are not limited: counted in SQL. Availability is tested inside the sums,
+    # not in WHERE: SQLite then reads the cards in deck order through the deck index.
+    available = and_(available_filter(now), cards.c.state.in_((LEARNING, RELEARNING)))
     statement = select(
         cards.c.deck_id,
-        count_if(and_(available, cards.c.state == NEW)),
-        count_if(and_(available, cards.c.state.in_((LEARNING, RELEARNING)), due_today)),
-        count_if(and_(available, cards.c.state == REVIEW, due_today)),
-        count_if(available),
+        count_if(and_(available, cards.c.due < day.end)),
+        count_if(and_(available, cards.c.due <= now)),
+        count_if(available_filter(now)),
     ).group_by(cards.c.deck_id)
     raw = {row[0]: row[1:] for row in conn.execute(statement)}
     result: list[DeckCounts] = []
-    new_left, review_left = limits.new_overall, limits.review_overall
-    totals = [0, 0, 0]
+    learning_total = learning_now = 0
     for info in infos:
-        new, learning, due, total = (int(v or 0) for v in raw.get(info.id, (0, 0, 0, 0)))
-        new = min(new, limits.new[info.id], limits.new_overall)
-        due = min(due, limits.review[info.id], limits.review_overall)
-        result.append(DeckCounts(info, new, learning, due, total))
-        totals[0] += min(new, new_left)
-        totals[1] += learning
-        totals[2] += min(due, review_left)
-        new_left -= min(new, new_left)
-        review_left -= min(due, review_left)
+        learning, ready, total = (int(v or 0) for v in raw.get(info.id, (0, 0, 0)))
+        alone = choice.only(info.id)
+        result.append(DeckCounts(info, len(alone.new()), learning, len(alone.reviews()), total))
+        learning_total += learning
+        learning_now += ready
     _, _, reviews_today = done
     return Overview(
         decks=result,
-        new=totals[0],
-        learning=totals[1],
-        due=totals[2],
+        new=len(choice.new()),
+        learning=learning_total,
+        due=len(choice.reviews()),
         reviews_today=reviews_today,
         streak_days=streak_days(conn, day),
         next_due=next_due(conn, now, deck_ids),
+        learning_now=learning_now,
+        new_waiting=len(choice.requested) + sum(map(len, choice.new_by_deck.values())),
     )
 
 
@@ -215,6 +216,139 @@ class QueuePlan:
 
     main: deque[int] = field(default_factory=deque)
     siblings_seen: set[str] = field(default_factory=set)
+    new_ids: set[int] = field(default_factory=set)  # which of `main` are new cards
+
+
+@dataclass(slots=True)
+class _Choice:
+    """Today's reviews and new cards, per deck, before the overall limits are applied.
+
+    `reviews` is every deck's reviews in study order (most overdue first), each deck's own
+    limit applied; `requested` the new cards sent to today's review (by an exam's results),
+    which come first and always come up today; `new_by_deck` each deck's other new cards in
+    deck order, its own limit applied (less the requested ones)."""
+
+    order: str
+    reviews_ahead: bool
+    review_overall: int
+    new_overall: int
+    review_rows: list[tuple[int, int]]  # (card id, deck id)
+    requested: list[tuple[int, int]]
+    new_by_deck: dict[int, list[int]]
+
+    def only(self, deck_id: int) -> _Choice:
+        """The choice when only this deck is studied."""
+        return _Choice(
+            self.order,
+            self.reviews_ahead,
+            self.review_overall,
+            self.new_overall,
+            [row for row in self.review_rows if row[1] == deck_id],
+            [row for row in self.requested if row[1] == deck_id],
+            {deck_id: self.new_by_deck.get(deck_id, [])},
+        )
+
+    def reviews(self) -> list[int]:
+        ids = [card_id for card_id, _ in self.review_rows]
+        return ids if self.reviews_ahead else ids[: self.review_overall]
+
+    def new(self) -> list[int]:
+        """Requested cards first; then, within what the overall limit leaves, each deck's new
+        cards taken in turn (interleaved) or one deck after the other."""
+        requested = [card_id for card_id, _ in self.requested]
+        room = max(0, self.new_overall - len(requested))
+        lists = list(self.new_by_deck.values())
+        if self.order == "deck":
+            merged = [card_id for cards_ in lists for card_id in cards_]
+        else:
+            turns = zip_longest(*lists)
+            merged = [card_id for turn in turns for card_id in turn if card_id is not None]
+        return requested + merged[:room]
+
+
+def _choose(
+    conn: Connection,
+    config: Config,
+    day: StudyDay,
+    now: datetime,
+    infos: list[DeckInfo],
+    *,
+    ahead: bool = False,
+    done: tuple[dict[int, int], dict[int, int], int] | None = None,
+    seen: set[str] | None = None,
+) -> _Choice:
+    """Choose today's reviews and new cards within each deck's limits, siblings buried (a
+    cloze paragraph's cards all live in one deck, so each deck's choice stands on its own)."""
+    limits = _Limits.today(conn, config, infos, day, done)
+    wanted = [d.id for d in infos]
+    seen = _siblings_answered(conn, day) if seen is None else seen
+
+    horizon = day.next(7).end if ahead else day.end
+    # Without `ahead`, only decks with room left are read, and only until each is full.
+    with_room = wanted if ahead else [d for d in wanted if limits.review[d] > 0]
+    if not ahead and limits.review_overall <= 0:
+        with_room = []
+    review_rows = conn.execute(
+        select(cards.c.id, cards.c.deck_id, cards.c.sibling_key)
+        .where(
+            available_filter(now),
+            cards.c.state == REVIEW,
+            cards.c.due < horizon,
+            cards.c.deck_id.in_(with_room),
+        )
+        .order_by(overdue_order(now), cards.c.id)
+    )
+    picked_reviews: list[tuple[int, int]] = []
+    unfilled = len(with_room)
+    for card_id, deck_id, sibling in review_rows:
+        if not ahead and limits.review[deck_id] <= 0:
+            continue
+        if sibling is not None:
+            if sibling in seen:
+                continue
+            seen.add(sibling)
+        limits.review[deck_id] -= 1
+        picked_reviews.append((card_id, deck_id))
+        if not ahead and limits.review[deck_id] == 0:
+            unfilled -= 1
+            if unfilled == 0:
+                break
+
+    requested: list[tuple[int, int]] = []
+    new_by_deck: dict[int, list[int]] = {}
+    # Each deck's new cards are read in deck order, which walks the whole deck when it has no
+    # new card left; a mature collection often has none anywhere, which one index probe tells.
+    if _has_new_cards(conn, now):
+        for info in infos:
+            room = limits.new[info.id]
+            rows = conn.execute(
+                select(cards.c.id, cards.c.sibling_key, cards.c.position)
+                .where(cards.c.deck_id == info.id, cards.c.state == NEW, available_filter(now))
+                .order_by(cards.c.position, cards.c.id)
+            )
+            chosen: list[int] = []
+            for card_id, sibling, position in rows:
+                if position >= 0 and room <= 0:
+                    break
+                if sibling is not None:
+                    if sibling in seen:
+                        continue
+                    seen.add(sibling)
+                if position < 0:  # sent to today's review: comes up whatever the limits
+                    requested.append((card_id, info.id))
+                else:
+                    chosen.append(card_id)
+                room -= 1
+            new_by_deck[info.id] = chosen
+    return _Choice(
+        order=config.new_card_order,
+        reviews_ahead=ahead,
+        review_overall=limits.review_overall,
+        new_overall=limits.new_overall,
+        review_rows=picked_reviews,
+        requested=requested,
+        new_by_deck=new_by_deck,
+    )
 
 
 def plan_queue(
@@ -230,59 +364,12 @@ def plan_queue(
 
     With `ahead`, reviews due in the next days are taken as well (studying ahead)."""
     infos = [d for d in deck_infos(conn, config) if deck_ids is None or d.id in deck_ids]
-    limits = _Limits.today(conn, config, infos, day)
-    wanted = [d.id for d in infos]
     seen = _siblings_answered(conn, day)
-
-    horizon = day.next(7).end if ahead else day.end
-    review_rows = conn.execute(
-        select(cards.c.id, cards.c.deck_id, cards.c.sibling_key)
-        .where(
-            available_filter(now),
-            cards.c.state == REVIEW,
-            cards.c.due < horizon,
-            cards.c.deck_id.in_(wanted),
-        )
-        .order_by(overdue_order(now), cards.c.id)
+    choice = _choose(conn, config, day, now, infos, ahead=ahead, seen=seen)
+    new = choice.new()
+    return QueuePlan(
+        main=deque(_spread(choice.reviews(), new)), siblings_seen=seen, new_ids=set(new)
     )
-    picked_reviews: list[int] = []
-    for card_id, deck_id, sibling in review_rows:
-        if len(picked_reviews) >= limits.review_overall and not ahead:
-            break
-        if not ahead and limits.review[deck_id] <= 0:
-            continue
-        if sibling is not None:
-            if sibling in seen:
-                continue
-            seen.add(sibling)
-        limits.review[deck_id] -= 1
-        picked_reviews.append(card_id)
-
-    picked_new: list[int] = []
-    budget = limits.new_overall
-    # Each deck's new cards are read in deck order, which walks the whole deck when it has no
-    # new card left; a mature collection often has none anywhere, which one index probe tells.
-    if budget > 0 and not _has_new_cards(conn, now):
-        budget = 0
-    for info in infos:
-        room = min(limits.new[info.id], budget - len(picked_new))
-        if room <= 0:
-            continue
-        rows = conn.execute(
-            select(cards.c.id, cards.c.sibling_key)
-            .where(cards.c.deck_id == info.id, cards.c.state == NEW, available_filter(now))
-            .order_by(cards.c.position, cards.c.id)
-        )
-        for card_id, sibling in rows:
-            if room <= 0:
-                break
-            if sibling is not None:
-                if sibling in seen:
-                    continue
-                seen.add(sibling)
-            picked_new.append(card_id)
-            room -= 1
-    return QueuePlan(main=deque(_spread(picked_reviews, picked_new)), siblings_seen=seen)
 
 
 def _has_new_cards(conn: Connection, now: datetime) -> bool:

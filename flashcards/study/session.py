@@ -24,9 +24,10 @@ from ..storage.collection import Collection
 from ..storage.records import LEARNING, RELEARNING, CardRecord
 from ..storage.totals import counts_for_retention
 
-__all__ = ["AnswerResult", "ReviewSession"]
+__all__ = ["AnswerResult", "Left", "RATING_NAMES", "ReviewSession"]
 
 MAX_DURATION_MS = 10 * 60 * 1000
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +37,24 @@ class AnswerResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Left:
+    """Cards still to study today, by kind, as Anki's header counts them."""
+
+    new: int
+    learning: int
+    review: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review
+
+
+@dataclass(frozen=True, slots=True)
 class _Undo:
     before: CardRecord
     review_id: int | None
     was_answer: bool
+    what: str  # what undoing it takes back: the rating's name, "bury" or "suspend"
 
 
 class ReviewSession:
@@ -84,13 +99,22 @@ class ReviewSession:
         return known
 
     @property
-    def left(self) -> int:
-        """Cards still to study today (the planned queue plus learning cards due today)."""
+    def left(self) -> Left:
+        """Cards still to study today: the planned queue, the learning cards due today, and
+        the card on screen."""
         with self.collection.driver_read() as conn:
             learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
+        new_ids = self.plan.new_ids
+        new = sum(1 for card_id in self.plan.main if card_id in new_ids)
+        review = len(self.plan.main) - new
         # A learning card on screen is already among `learning`; any other is counted here.
-        showing = self.current is not None and self.current.state not in (LEARNING, RELEARNING)
-        return len(self.plan.main) + learning + (1 if showing else 0)
+        current = self.current
+        if current is not None and current.state not in (LEARNING, RELEARNING):
+            if current.is_new:
+                new += 1
+            else:
+                review += 1
+        return Left(new, learning, review)
 
     def next_card(self) -> CardRecord | None:
         """Move to the next card to study, or None when today's work is done."""
@@ -194,31 +218,37 @@ class ReviewSession:
         if review_id is None:
             return AnswerResult(saved=False)
         self.done += 1
-        self._undo.append(_Undo(before, review_id, was_answer=True))
+        name = RATING_NAMES[rating]
+        self._undo.append(_Undo(before, review_id, was_answer=True, what=name))
         if before.sibling_key:
             self.plan.siblings_seen.add(before.sibling_key)
         return AnswerResult(saved=True, became_leech=outcome.became_leech)
 
     def bury(self) -> None:
         """Hide the current card until the next study day starts."""
-        self._set_current(buried_until=self.day.end)
+        self._set_current("bury", buried_until=self.day.end)
 
     def suspend(self) -> None:
         """Take the current card out of study until it is unsuspended."""
-        self._set_current(suspended=True)
+        self._set_current("suspend", suspended=True)
 
-    def _set_current(self, **flags) -> None:
+    def _set_current(self, what: str, **flags) -> None:
         before = self.current
         if before is None:
             return
         with self.collection.write() as conn:
             set_flags(conn, [before.id], self.clock.now(), **flags)
-        self._undo.append(_Undo(before, None, was_answer=False))
+        self._undo.append(_Undo(before, None, was_answer=False, what=what))
         self.current = None
 
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
+
+    @property
+    def undo_what(self) -> str | None:
+        """What `undo` would take back: a rating's name ("Good"), "bury" or "suspend"."""
+        return self._undo[-1].what if self._undo else None
 
     def undo(self) -> CardRecord | None:
         """Undo the last answer, bury or suspend; that card becomes the current card again."""

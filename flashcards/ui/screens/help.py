@@ -36,6 +36,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Escape closes this help.", id="help-hint")
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # a message left over would be drawn over the help
         table = self.query_one(DataTable)
         table.add_columns("Key", "Does")
         for binding in self.source.BINDINGS:
@@ -43,7 +44,8 @@ class HelpScreen(ModalScreen[None]):
                 keys = binding.key_display or ", ".join(
                     _key_name(key) for key in binding.key.split(",")
                 )
-                table.add_row(keys, binding.description)
+                # The key bar's description is short; the tooltip, when given, says more.
+                table.add_row(keys, binding.tooltip or binding.description)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

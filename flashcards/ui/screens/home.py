@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,11 +13,20 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from ...clock import Clock
 from ...scheduling.queue import Overview
 from ...terminal_text import inert
 from ..formatting import local_when
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
+
+DECK_COLUMNS = [
+    ("Deck", "deck"),
+    ("New", "new"),
+    ("Learn", "learning"),
+    ("Due", "due"),
+    ("Cards", "cards"),
+]
 
 
 class HomeScreen(BaseScreen):
@@ -40,8 +51,14 @@ class HomeScreen(BaseScreen):
     @dataclass
     class Loaded(Message):
         overview: Overview
+        day_ends: datetime  # the figures change then: the new day's limits
 
     deck_count: int | None = None  # decks with cards in use, once the overview is read
+    # How often the screen looks at the clock for a learning card coming due or the study day
+    # rolling over (a comparison, no database); the workspace's clock, so tests can move it.
+    CLOCK_CHECK_SECONDS = 5.0
+    refresh_at: datetime | None = None  # when the figures shown change by themselves
+    _rows_shown: list[tuple] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("flashcards · ML system design interview", id="title")
@@ -51,13 +68,15 @@ class HomeScreen(BaseScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Deck", key="deck")
-        table.add_column("New", key="new")
-        table.add_column("Learn", key="learning")
-        table.add_column("Due", key="due")
-        table.add_column("Cards", key="cards")
         self.action_refresh()
+        self.set_interval(self.CLOCK_CHECK_SECONDS, self._check_clock)
+
+    def _check_clock(self) -> None:
+        """Read the figures again once a learning card has come due or a new day has begun."""
+        due = self.refresh_at
+        if due is not None and self.is_current and self.app.workspace.clock.now() >= due:
+            self.refresh_at = None
+            self.action_refresh()
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -67,34 +86,20 @@ class HomeScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home")
     def load(self) -> None:
-        self.post_message(self.Loaded(self.app.workspace.overview()))
+        workspace = self.app.workspace
+        self.post_message(self.Loaded(workspace.overview(), workspace.today().end))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         overview = message.overview
         self.deck_count = len(overview.decks)
         workspace = self.app.workspace
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for counts in overview.decks:
-            table.add_row(
-                Text(inert(counts.deck.name)),
-                str(counts.new),
-                str(counts.learning),
-                str(counts.due),
-                str(counts.total),
-                key=str(counts.deck.id),
-            )
-        if overview.decks:
-            table.move_cursor(row=min(cursor, len(overview.decks) - 1))
-        streak = overview.streak_days
-        next_due = local_when(overview.next_due, workspace.zone, workspace.clock.now())
+        self.show_decks(overview)
         self.query_one("#summary", Static).update(
-            f"Today: [b]{overview.new}[/b] new · [b]{overview.learning}[/b] learning · "
-            f"[b]{overview.due}[/b] due · {overview.reviews_today} answered\n"
-            f"Streak: [b]{streak}[/b] day{'s' * (streak != 1)} · next due: {next_due}"
+            summary_text(overview, workspace.config.new_per_day, workspace.zone, workspace.clock)
         )
+        moments = [message.day_ends, overview.next_due]
+        self.refresh_at = min(moment for moment in moments if moment is not None)
         if not overview.decks:
             hint = "No decks yet: import some with `flashcards import PATH`."
         elif overview.new + overview.learning + overview.due == 0:
@@ -103,6 +108,30 @@ class HomeScreen(BaseScreen):
             hint = "Enter studies the selected deck; a studies all decks."
         self.query_one("#hint", Static).update(hint)
         self.app.preload()
+
+    def show_decks(self, overview: Overview) -> None:
+        """One row a deck. The table is rebuilt only when a figure has changed: the screen
+        reads its figures on opening and on resuming, often twice with the same result, and
+        redrawing it flickers. The columns' widths are set from the cells: left to the table
+        to measure, a snapshot at 60 columns now and then caught the deck names cut to the
+        width of the word "Deck"."""
+        rows = [
+            (str(c.deck.id), inert(c.deck.name), c.new, c.learning, c.due, c.total)
+            for c in overview.decks
+        ]
+        if rows == self._rows_shown:
+            return
+        self._rows_shown = rows
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(DECK_COLUMNS, start=1):
+            width = max([cell_len(label)] + [cell_len(str(row[index])) for row in rows])
+            table.add_column(label, key=key, width=width)
+        for key, name, *figures in rows:
+            table.add_row(Text(name), *(str(figure) for figure in figures), key=key)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def _selected_deck(self) -> int | None:
         table = self.query_one(DataTable)
@@ -142,3 +171,26 @@ class HomeScreen(BaseScreen):
 
     async def action_quit(self) -> None:
         self.app.exit()
+
+
+def summary_text(overview: Overview, new_per_day: int, zone: tzinfo, clock: Clock) -> str:
+    """The lines above the decks: what "Study all" brings now (the overall limits applied, so
+    it is less than the decks' figures added up when a limit holds cards back), the streak,
+    and when the next card comes due."""
+    learning = f"[b]{overview.learning}[/b] learning"
+    if overview.learning_now:
+        learning += f" ({overview.learning_now} now)"
+    lines = [
+        f"Study all: [b]{overview.new}[/b] new · {learning} · [b]{overview.due}[/b] due · "
+        f"{overview.reviews_today} answered today"
+    ]
+    held_back = overview.new_waiting - overview.new
+    if held_back > 0:
+        lines.append(
+            f"New cards: {new_per_day} a day over all decks; {held_back} more wait for later days."
+        )
+    streak = overview.streak_days
+    when = local_when(overview.next_due, zone, clock.now())
+    next_due = "now" if overview.learning_now else when
+    lines.append(f"Streak: [b]{streak}[/b] day{'s' * (streak != 1)} · next due: {next_due}")
+    return "\n".join(lines)

@@ -5,31 +5,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
 from ...storage.records import CardRecord
-from ...study.session import ReviewSession
+from ...study.session import RATING_NAMES, Left, ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
 from ..widgets.card_view import CardView
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATINGS = RATING_NAMES
+SNIPPET_CHARACTERS = 40  # of a card's front, to name it in a message
 
 
 class ReviewScreen(BaseScreen):
     DEFAULT_CSS = """
     ReviewScreen #status { height: 1; padding: 0 1; background: $primary; color: $text; }
+    ReviewScreen #path { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    ReviewScreen #counts { width: auto; margin: 0 0 0 2; }
     ReviewScreen #answers { height: auto; min-height: 1; padding: 0 1; background: $panel; }
     ReviewScreen #done { height: 1fr; padding: 1 2; display: none; }
     ReviewScreen.finished #done { display: block; }
     ReviewScreen.finished CardView, ReviewScreen.finished #answers { display: none; }
     """
+    # The key bar shows the keys that apply now (`check_action`): Show answer before the
+    # answer, none of it after; the ratings are listed with their intervals above the bar.
+    # A `tooltip` is the longer description the help screen gives.
     BINDINGS = [
         Binding(
             "space,enter", "reveal", "Show answer", key_display="Space/Enter", id="review.reveal"
@@ -38,12 +46,18 @@ class ReviewScreen(BaseScreen):
         Binding("2", "rate(2)", "Hard", id="review.hard", show=False),
         Binding("3", "rate(3)", "Good", id="review.good", show=False),
         Binding("4", "rate(4)", "Easy", id="review.easy", show=False),
+        Binding("b", "bury", "Bury", tooltip="Bury until tomorrow", id="review.bury"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("e", "edit", "Edit", tooltip="Edit the card's file in $EDITOR", id="review.edit"),
         Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("b", "bury", "Bury until tomorrow", id="review.bury", show=False),
-        Binding("s", "suspend", "Suspend", id="review.suspend", show=False),
-        Binding("e", "edit", "Edit the card's file in $EDITOR", id="review.edit", show=False),
-        Binding("a", "study_ahead", "Study ahead (when done)", id="review.ahead", show=False),
-        Binding("x", "exam", "Start an exam (when done)", id="review.exam", show=False),
+        Binding(
+            "a",
+            "study_ahead",
+            "Study ahead",
+            tooltip="When done: study cards due this week",
+            id="review.ahead",
+        ),
+        Binding("x", "exam", "Exam", tooltip="When done: start an exam", id="review.exam"),
         Binding("question_mark", "help", "Help", key_display="?", id="review.help"),
         Binding("q,escape", "home", "Home", id="review.home"),
     ]
@@ -55,7 +69,7 @@ class ReviewScreen(BaseScreen):
         card: CardRecord | None
         note: str | None = None
         next_due: datetime | None = None  # when there is no card: when the next one is due
-        left: int = 0  # cards still to study today
+        left: Left | None = None  # cards still to study today
 
     def __init__(self, deck_ids: list[int] | None, *, ahead: bool = False) -> None:
         super().__init__()
@@ -65,10 +79,12 @@ class ReviewScreen(BaseScreen):
         self.revealed = False
         self.busy = True
         self.next_due: datetime | None = None
-        self.left = 0
+        self.left = Left(0, 0, 0)
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="status")
+        with Horizontal(id="status"):
+            yield Static("", id="path")
+            yield Static("", id="counts")
         yield CardView()
         yield Static("", id="answers")
         yield Static("", id="done")
@@ -95,13 +111,21 @@ class ReviewScreen(BaseScreen):
                 note = "That card is a leech (lapsed too often): it is now suspended. Rewrite it?"
             card = session.next_card()
         elif step == "undo":
+            what = session.undo_what
             card = session.undo()
-            note = "Undone." if card else "Nothing to undo."
             if card is None:
+                note = "Nothing to undo."
                 card = session.current
+            elif what in ("bury", "suspend"):
+                verb = "burying" if what == "bury" else "suspending"
+                note = f"Undid {verb} {snippet(card)}"
+            else:
+                note = f"Undid {what} on {snippet(card)}"
         elif step in ("bury", "suspend"):
+            shown = session.current
             session.bury() if step == "bury" else session.suspend()
-            note = "Buried until tomorrow." if step == "bury" else "Suspended."
+            done = "Buried until tomorrow" if step == "bury" else "Suspended"
+            note = f"{done}: {snippet(shown)}"
             card = session.next_card()
         else:  # "edited": the card's deck file was changed in the editor
             problems = self.app.workspace.reimport(session.current.source_file)
@@ -122,30 +146,63 @@ class ReviewScreen(BaseScreen):
     async def show(self, message: Shown) -> None:
         self.revealed = False
         if message.note:
-            self.notify(message.note)
+            self.tell(message.note)
         self.next_due = message.next_due
         self.left = message.left
         await self.render_card(message.card)
         self.busy = False
 
+    def tell(self, note: str) -> None:
+        """One message at a time: the last one replaces any still showing. None while the
+        help (or another screen) is on top: it would be drawn over it."""
+        if not self.is_current:
+            return
+        self.app.clear_notifications()
+        self.notify(note, markup=False)
+
     async def render_card(self, card: CardRecord | None) -> None:
         session = self.session
-        status = self.query_one("#status", Static)
+        path = self.query_one("#path", Static)
+        counts = self.query_one("#counts", Static)
         if card is None:
             self.add_class("finished")
-            status.update(f"Done: {session.done} answered")
+            path.update(f"Done: {session.done} answered")
+            counts.update("")
             await self.show_finished()
+            self.refresh_bindings()
             return
         self.remove_class("finished")
-        path = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
-        status.update(f"{path}  ·  {session.done} done, {self.left} left")
+        # The counts keep their room; the deck and topic are shortened when the line is narrow.
+        path.update(Text(inert(card.deck_name + (" › " + card.topic if card.topic else ""))))
+        left = self.left
+        counts.update(
+            f"[b]{left.new}[/b] new · [b]{left.learning}[/b] learn · [b]{left.review}[/b] due"
+            f" · {session.done} done"
+        )
         front, back = card_markdown(card, self.revealed)
         await self.query_one(CardView).show(_card_label(card), front, back)
         self.query_one("#answers", Static).update(self._answer_bar())
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Which keys apply now; the key bar lists only those."""
+        finished = self.has_class("finished")
+        showing = not finished and self.session is not None and self.session.current is not None
+        if action == "reveal":
+            return showing and not self.revealed
+        if action == "rate":
+            return showing and self.revealed
+        if action in ("bury", "suspend", "edit"):
+            return showing
+        if action == "undo":
+            return self.session is not None and self.session.can_undo
+        if action in ("study_ahead", "exam"):
+            return finished
+        return True
 
     def _answer_bar(self) -> str:
         if not self.revealed:
-            return "[b]Space[/b] show answer    [b]?[/b] help"
+            return "Recall the answer, then press [b]Space[/b] to see it."
         intervals = self.session.intervals()
         return "   ".join(
             f"[b]{rating}[/b] {name} [dim]{intervals.get(rating, '')}[/dim]"
@@ -184,7 +241,7 @@ class ReviewScreen(BaseScreen):
         if self.busy or self.session is None:
             return
         if not self.session.can_undo:
-            self.notify("Nothing to undo.")
+            self.tell("Nothing to undo.")
             return
         self.busy = True
         self.remove_class("finished")
@@ -225,6 +282,14 @@ class ReviewScreen(BaseScreen):
 
     def action_home(self) -> None:
         self.app.pop_to_home()
+
+
+def snippet(card: CardRecord) -> str:
+    """The start of a card's front in quotes, to say which card a message is about."""
+    text = " ".join(inert(card.front).split())
+    if len(text) > SNIPPET_CHARACTERS:
+        text = text[: SNIPPET_CHARACTERS - 1].rstrip() + "…"
+    return f"'{text}'"
 
 
 def _card_label(card: CardRecord) -> str:

@@ -1,4 +1,5 @@
-"""A card's front and (once revealed) back, rendered as Markdown in a scrolling pane."""
+"""A card's front and (once revealed) back, rendered as Markdown in a scrolling pane, no wider
+than a comfortable reading measure and centred on a wide terminal."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ class CardView(VerticalScroll):
     """Scrolls when a card is longer than the screen."""
 
     DEFAULT_CSS = """
-    CardView { height: 1fr; padding: 0 1; }
+    CardView { height: 1fr; padding: 0 1; align-horizontal: center; }
+    CardView > * { max-width: 100; }
     CardView #topic { color: $text-muted; }
     CardView Rule { margin: 0; color: $primary; }
     CardView #back-rule, CardView #back { display: none; }

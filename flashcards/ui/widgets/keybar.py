@@ -1,7 +1,11 @@
-"""The screen's keys along the bottom edge, as Textual's Footer shows them, drawn as one line of
-text. The Footer builds a widget per key and builds them twice as a screen opens (once empty,
-once the bindings are known), which costs a screen that must appear at once (statistics) about
-a tenth of a second; this draws the same keys, clickable, in one widget and one pass."""
+"""The screen's keys along the bottom edge, as Textual's Footer shows them, drawn as text. The
+Footer builds a widget per key and builds them twice as a screen opens (once empty, once the
+bindings are known), which costs a screen that must appear at once (statistics) about a tenth
+of a second; this draws the same keys, clickable, in one widget and one pass.
+
+Unlike the Footer, no key is cut off on a narrow terminal: the command palette's entry (the
+least useful) gives way first, then the keys wrap onto a second line, so Help and Quit, which
+come last, are always there."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
         background: $footer-background;
     }
     KeyBar > .keybar--key {
@@ -46,7 +50,7 @@ class KeyBar(Widget):
 
     def __init__(self) -> None:
         super().__init__()
-        self._places: list[tuple[int, int, str]] = []
+        self._places: list[tuple[int, int, int, str]] = []  # line, first and last cell, key
         self._drawn: tuple[list[Shown], Shown | None] | None = None
 
     def on_mount(self) -> None:
@@ -59,12 +63,12 @@ class KeyBar(Widget):
         # Focus moving about changes the bindings often and what is shown seldom: redraw only
         # then (each redraw is a frame).
         if self._shown() != self._drawn:
-            self.refresh()
+            self.refresh(layout=True)  # the keys may now take another number of lines
 
     def on_click(self, event: events.Click) -> None:
         """A click on a key presses it, so it does exactly what pressing it would."""
-        for start, end, key in self._places:
-            if start <= event.x < end:
+        for line, start, end, key in self._places:
+            if line == event.y and start <= event.x < end:
                 self.app.simulate_key(key)
                 return
 
@@ -87,29 +91,60 @@ class KeyBar(Widget):
             )
         return keys, palette
 
+    def get_content_height(self, container, viewport, width: int) -> int:
+        keys, palette = self._shown()
+        return len(_lines(keys, palette, width)[0])
+
     def render(self) -> Text:
         key_style = self.get_component_rich_style("keybar--key")
         text_style = self.get_component_rich_style("keybar--description")
         self._drawn = keys, palette = self._shown()
-        line = Text(no_wrap=True, overflow="ellipsis")
+        width = self.size.width
+        rows, palette_fits = _lines(keys, palette, width)
         self._places = []  # the cells each key's label covers, for clicks
-        for shown in keys:
-            self._place(line, shown, f" {shown.label} ", key_style, text_style)
-        if palette is not None:
+        lines = []
+        for number, row in enumerate(rows):
+            line = Text(no_wrap=True, overflow="ellipsis")
+            for shown in row:
+                self._place(line, number, shown, f" {shown.label} ", key_style, text_style)
+            if len(row) == 1 and cell_len(line.plain) > width:  # one key wider than the bar
+                line.truncate(width, overflow="ellipsis")
+            lines.append(line)
+        line = lines[-1]
+        if palette is not None and palette_fits:
             # Set against a rule on the right, as the Footer does.
-            room = max(self.size.width - cell_len(f"{palette.label} {palette.description} ") - 1, 0)
+            room = max(width - _width(palette, palette=True) - 1, 0)
             line.rstrip()
-            line.truncate(room, overflow="ellipsis", pad=True)
-            self._places = [place for place in self._places if place[1] <= room]
+            line.pad_right(room - cell_len(line.plain))
             line.append("▏", style=self.get_component_rich_style("keybar--rule"))
-            self._place(line, palette, f"{palette.label} ", key_style, text_style)
-        return line
+            self._place(line, len(lines) - 1, palette, f"{palette.label} ", key_style, text_style)
+        return Text("\n").join(lines)
 
     def _place(
-        self, line: Text, shown: Shown, label: str, key_style: Style, text_style: Style
+        self, line: Text, number: int, shown: Shown, label: str, key_style: Style, text_style: Style
     ) -> None:
         dim = Style(dim=None if shown.enabled else True)
         start = cell_len(line.plain)
         line.append(label, style=key_style + dim)
         line.append(f"{shown.description} ", style=text_style + dim)
-        self._places.append((start, cell_len(line.plain), shown.key))
+        self._places.append((number, start, cell_len(line.plain), shown.key))
+
+
+def _width(shown: Shown, *, palette: bool = False) -> int:
+    """Cells a key takes: ' k Description ' (the palette's entry: 'k Description ')."""
+    return cell_len(f"{'' if palette else ' '}{shown.label} {shown.description} ")
+
+
+def _lines(keys: list[Shown], palette: Shown | None, width: int) -> tuple[list[list[Shown]], bool]:
+    """The keys on each line, and whether the palette's entry still fits on the last."""
+    rows: list[list[Shown]] = [[]]
+    used = 0
+    for shown in keys:
+        cells = _width(shown)
+        if rows[-1] and used + cells > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(shown)
+        used += cells
+    fits = palette is not None and len(rows) == 1 and used + _width(palette, palette=True) < width
+    return rows, fits
