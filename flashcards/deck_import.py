@@ -8,17 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .deck import DeckError, parse_files, read_files
+from .deck import DeckError, nothing_found, parse_files, read_files
 from .storage import Collection, ImportConflict, ImportReport, import_decks
 from .storage.importer import unchanged_import
 
-__all__ = ["ImportOutcome", "import_paths"]
+__all__ = ["ImportOutcome", "import_paths", "same_titles"]
 
 
 @dataclass(slots=True)
 class ImportOutcome:
     report: ImportReport | None = None  # None when there were errors and nothing was written
     errors: list[DeckError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # imported all the same, but look
+    empty: list[str] = field(default_factory=list)  # named but held no cards: a likely typo
 
 
 def import_paths(
@@ -35,15 +37,43 @@ def import_paths(
     files, errors = read_files(paths)
     if errors:
         return ImportOutcome(errors=parse_files(files, errors).errors)
+    empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     report = unchanged_import(collection, {str(f.path): f.digest for f in files})
     if report is not None:
-        return ImportOutcome(report=report)
+        return ImportOutcome(report=report, empty=empty)
     progress("checking decks")
     loaded = parse_files(files)
     if loaded.errors:
         return ImportOutcome(errors=loaded.errors)
+    empty += [str(w) for w in nothing_found([], [], loaded.decks)]
     try:
         report = import_decks(collection, loaded.decks, now, builtin=builtin, progress=progress)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)
-    return ImportOutcome(report=report)
+    files_imported = {deck.file for deck in loaded.decks if deck.cards}
+    warnings = same_titles(collection, files_imported)
+    return ImportOutcome(report=report, warnings=warnings, empty=empty)
+
+
+def same_titles(collection: Collection, files: set[str]) -> list[str]:
+    """Warnings for decks among `files` whose title equals another deck's, ignoring case:
+    the home screen and `--deck NAME` could not tell them apart."""
+    from sqlalchemy import select
+
+    from .storage.tables import DeckRow
+
+    decks = DeckRow.__table__
+    with collection.read() as conn:
+        rows = conn.execute(select(decks.c.name, decks.c.file)).all()
+    by_title: dict[str, list[tuple[str, str]]] = {}
+    for name, file in rows:
+        by_title.setdefault(name.casefold(), []).append((name, file))
+    warnings = []
+    for same in by_title.values():
+        if len(same) > 1 and any(file in files for _, file in same):
+            listed = "; ".join(f"'{name}' ({file})" for name, file in sorted(same))
+            warnings.append(
+                f"decks with the same title: {listed}. Give each a distinct `title:` in its "
+                "front matter to tell them apart."
+            )
+    return warnings

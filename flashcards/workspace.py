@@ -66,9 +66,11 @@ class Workspace:
         clock: Clock | None = None,
         *,
         seed: bool = True,
+        config_required: bool = False,
     ) -> Workspace:
-        """Open (creating if needed) the collection; seed or update the built-in decks."""
-        config = load_config(config_file)
+        """Open (creating if needed) the collection; seed or update the built-in decks. With
+        `config_required`, a config file that does not exist is an error."""
+        config = load_config(config_file, required=config_required)
         clock = clock or SystemClock()
         existed = _existing_file(database)
         collection = Collection(database)
@@ -87,6 +89,7 @@ class Workspace:
         return workspace
 
     warnings: list[str] = field(default_factory=list)  # for the person, shown once
+    created: bool = False  # the collection file did not exist before this open
 
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)

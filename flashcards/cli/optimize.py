@@ -204,7 +204,7 @@ def _settings_only(options: Options, timezone: str | None):
     from ..config import ConfigError, load_config
 
     try:
-        config = load_config(options.config_file)
+        config = load_config(options.config_file, required=options.config_required)
     except ConfigError as exc:
         fail(f"flashcards: {exc}")
     try:

@@ -6,6 +6,7 @@ from .loader import (
     LoadResult,
     load_paths,
     load_text,
+    nothing_found,
     parse_files,
     read_files,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "load_paths",
     "load_text",
     "normalize_text",
+    "nothing_found",
     "parse_deck",
     "parse_files",
     "read_files",

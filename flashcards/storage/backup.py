@@ -19,7 +19,9 @@ __all__ = [
     "backup_folder",
     "check_integrity",
     "list_backups",
+    "find_backup",
     "make_backup",
+    "restore_advice",
     "restore_backup",
 ]
 
@@ -67,6 +69,34 @@ def list_backups(collection_path: Path) -> list[Backup]:
             continue
         found.append(Backup(path, made_at, path.stat().st_size))
     return sorted(found, key=lambda b: b.made_at, reverse=True)
+
+
+def find_backup(collection_path: Path, name: Path) -> Path | None:
+    """A backup given as a path, or by its bare name in the collection's backup folder."""
+    if name.is_file():
+        return name
+    candidate = backup_folder(collection_path) / name.name
+    if name.name == str(name) and candidate.is_file():
+        return candidate
+    return None
+
+
+def restore_advice(collection_path: Path) -> str:
+    """What to do about a collection too damaged to open: the newest sound backup and the
+    command that puts it back, or where backups were looked for."""
+    for item in list_backups(collection_path):
+        if "-before-restore-" in item.path.name or check_integrity(item.path, quick=True):
+            continue
+        when = item.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (
+            f"The newest backup is {item.path} (made {when}): put it back with "
+            f"`flashcards restore {item.path.name}` (the damaged file is kept), or see the "
+            "others with `flashcards restore`."
+        )
+    return (
+        f"No backup of it was found in {backup_folder(collection_path)}; "
+        "`flashcards doctor` says what it can still read."
+    )
 
 
 def _copy(source: Path, target: Path) -> None:
