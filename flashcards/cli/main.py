@@ -215,7 +215,16 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
     report = outcome.report
     if as_json:
         warnings = outcome.empty + outcome.warnings
-        payload = {"imported": True, **report.as_dict(), "warnings": warnings}
+        relinked = [
+            {"path": r.path, "line": r.line, "front": r.front, "reason": r.reason}
+            for r in report.relinked_cards
+        ]
+        payload = {
+            **report.as_dict(),
+            "relinked_cards": relinked,
+            "warnings": warnings,
+            "imported": True,
+        }
         click.echo(json.dumps(payload, ensure_ascii=False))
         sys.exit(1 if outcome.empty else 0)
     for warning in outcome.empty + outcome.warnings:

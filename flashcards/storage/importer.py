@@ -79,17 +79,13 @@ class ImportReport:
     decks: int = 0
     relinked_cards: list[Relinked] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, int]:
         return {
             "added": self.added,
             "updated": self.updated,
             "relinked": self.relinked,
             "retired": self.retired,
             "unchanged": self.unchanged,
-            "relinked_cards": [
-                {"path": r.path, "line": r.line, "front": r.front, "reason": r.reason}
-                for r in self.relinked_cards
-            ],
         }
 
 
