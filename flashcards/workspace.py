@@ -149,7 +149,10 @@ class Workspace:
                 raise ExamError(
                     f"no tag named '{unknown[0]}'. Known tags: {', '.join(known) or 'none'}"
                 )
-        questions, eligible, seed = draw_exam(self.collection, self.config, spec, self.clock.now())
+        self.parameters = active_parameters(self.collection)
+        questions, eligible, seed = draw_exam(
+            self.collection, self.config, spec, self.clock.now(), self.parameters
+        )
         note = None
         if eligible < spec.count:
             plural = "s" * (eligible != 1)
