@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 
@@ -94,15 +94,32 @@ class Workspace:
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
 
-    def decks(self) -> list[DeckInfo]:
+    def decks(self, *, hidden: bool = False) -> list[DeckInfo]:
+        """The decks with cards in use; hidden ones only when asked for."""
+        from .study.decks import hidden_deck_files
+
         with self.collection.read() as conn:
-            return deck_infos(conn, self.config)
+            infos = deck_infos(conn, self.config)
+            left_out = set() if hidden else hidden_deck_files(conn)
+        return [d for d in infos if d.file not in left_out]
+
+    def visible(self, deck_ids: list[int] | None) -> list[int] | None:
+        """`deck_ids` as given; for "all decks" (None), the decks not hidden (still None when
+        none is hidden)."""
+        from .study.decks import hidden_deck_files
+
+        if deck_ids is not None:
+            return deck_ids
+        with self.collection.read() as conn:
+            if not hidden_deck_files(conn):
+                return None
+        return [d.id for d in self.decks()]
 
     def deck_ids(self, names: list[str] | tuple[str, ...]) -> list[int] | None:
         """Deck ids for names (case-insensitive, or a file stem); None when no names are given."""
         if not names:
             return None
-        infos = self.decks()
+        infos = self.decks(hidden=True)  # a hidden deck can still be named
         ids: list[int] = []
         for name in names:
             wanted = name.casefold()
@@ -118,6 +135,7 @@ class Workspace:
         return ids
 
     def overview(self, deck_ids: list[int] | None = None) -> Overview:
+        deck_ids = self.visible(deck_ids)
         with self.collection.read() as conn:
             return overview(conn, self.config, self.today(), self.clock.now(), deck_ids)
 
@@ -131,7 +149,7 @@ class Workspace:
             self.config,
             self.clock,
             self.zone,
-            deck_ids,
+            self.visible(deck_ids),
             ahead=ahead,
             parameters=self.parameters,
         )
@@ -149,6 +167,8 @@ class Workspace:
                 raise ExamError(
                     f"no tag named '{unknown[0]}'. Known tags: {', '.join(known) or 'none'}"
                 )
+        if spec.deck_ids is None:
+            spec = replace(spec, deck_ids=self.visible(None))
         self.parameters = active_parameters(self.collection)
         questions, eligible, seed = draw_exam(
             self.collection, self.config, spec, self.clock.now(), self.parameters

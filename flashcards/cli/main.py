@@ -338,6 +338,165 @@ from .optimize import optimize  # noqa: E402
 cli.add_command(optimize)
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the decks as JSON.")
+@click.pass_context
+def decks(ctx: click.Context, as_json: bool) -> None:
+    """List the decks (hidden ones marked); hide, show or remove one; built-in decks on/off."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..study.decks import builtin_enabled, list_decks
+    from ..terminal_text import inert
+
+    workspace = open_workspace(ctx.obj)
+    try:
+        found = list_decks(workspace.collection)
+        builtin = builtin_enabled(workspace.collection)
+    finally:
+        workspace.close()
+    if as_json:
+        payload = {"builtin_decks": builtin, "decks": [d.as_dict() for d in found]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No decks yet: add some with `flashcards import FOLDER`.")
+    width = max((len(d.name) for d in found), default=0)
+    for deck in found:
+        marks = ", ".join(
+            m for m, on in (("hidden", deck.hidden), ("built-in", deck.builtin)) if on
+        )
+        line = f"{deck.name:<{width}}  {deck.cards:>5} cards  {deck.reviews:>6} reviews"
+        click.echo(inert(line + (f"  ({marks})" if marks else "")))
+    click.echo(f"Built-in decks: {'on' if builtin else 'off'}.")
+
+
+def _deck_or_fail(workspace, name: str):
+    from ..study.decks import UnknownDeck, find_deck
+
+    try:
+        return find_deck(workspace.collection, name)
+    except UnknownDeck as exc:
+        workspace.close()
+        fail(f"flashcards: {exc}")
+
+
+@decks.command(name="hide")
+@click.argument("name")
+@click.pass_obj
+def decks_hide(options: Options, name: str) -> None:
+    """Leave a deck out of home, "study all" and exams; its cards and history stay."""
+    from ..study.decks import set_hidden
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        changed = set_hidden(workspace.collection, deck, True)
+    finally:
+        workspace.close()
+    state = "Hidden" if changed else "Already hidden"
+    click.echo(inert(f"{state}: {deck.name}. `flashcards decks unhide {name}` shows it again."))
+
+
+@decks.command(name="unhide")
+@click.argument("name")
+@click.pass_obj
+def decks_unhide(options: Options, name: str) -> None:
+    """Show a hidden deck again."""
+    from ..study.decks import set_hidden
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        changed = set_hidden(workspace.collection, deck, False)
+    finally:
+        workspace.close()
+    click.echo(inert(f"{'Shown again' if changed else 'Not hidden'}: {deck.name}."))
+
+
+@decks.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_obj
+def decks_remove(options: Options, name: str, yes: bool) -> None:
+    """Remove a deck, its cards and their history, after a backup that keeps them."""
+    from ..storage.backup import BackupError, make_backup
+    from ..study.decks import remove_deck
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        path = _collection_file(workspace)
+        question = (
+            f"Remove the deck '{deck.name}' ({deck.cards} cards, {deck.reviews} reviews)? "
+            "A backup is made first"
+        )
+        if not yes and not _confirm(inert(question)):
+            workspace.close()
+            fail("Nothing was changed.")
+        now = workspace.clock.now()
+        keep = workspace.config.backups_kept
+        made = remove_deck(
+            workspace.collection, deck, lambda: make_backup(path, now, keep, before="remove")
+        )
+    except BackupError as exc:
+        fail(f"flashcards: {exc}: the deck was not removed")
+    finally:
+        workspace.close()
+    click.echo(inert(f"Removed the deck '{deck.name}' and its {deck.cards} cards."))
+    click.echo(
+        f"Its history is kept in the backup {made.path}: `flashcards restore "
+        f"{made.path.name}` brings it back (and undoes what was done since)."
+    )
+    if deck.builtin:
+        click.echo("It is a built-in deck: it will not be added again.")
+    else:
+        click.echo(inert(f"Importing {deck.file} again would add it back as new cards."))
+
+
+@decks.command(name="builtin")
+@click.argument("state", type=click.Choice(["on", "off"]), required=False)
+@click.pass_obj
+def decks_builtin(options: Options, state: str | None) -> None:
+    """Say whether the built-in decks are on; `on` or `off` sets it for this collection."""
+    from ..study.decks import builtin_enabled, set_builtin
+
+    workspace = open_workspace(options, seed=False)
+    try:
+        if state is not None:
+            set_builtin(workspace.collection, state == "on")
+        enabled = builtin_enabled(workspace.collection)
+        present = sum(d.builtin for d in _summaries(workspace))
+    finally:
+        workspace.close()
+    if enabled:
+        click.echo("Built-in decks: on (added and kept up to date each time the program starts).")
+    else:
+        click.echo("Built-in decks: off (not added or updated).")
+        if present:
+            click.echo(
+                f"The {present} built-in decks already here stay: hide them with "
+                "`flashcards decks hide NAME`, or remove them with `flashcards decks remove NAME`."
+            )
+
+
+def _confirm(question: str) -> bool:
+    """Ask; no answer (standard input closed) is a no."""
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        click.echo("", err=True)
+        return False
+
+
+def _summaries(workspace):
+    from ..study.decks import list_decks
+
+    return list_decks(workspace.collection)
+
+
 @cli.command()
 @click.pass_obj
 def backup(options: Options) -> None:

@@ -116,9 +116,11 @@ def _copy(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def make_backup(collection_path: Path, now: datetime, keep: int) -> Backup:
-    """Back the collection up now and keep the newest `keep` backups. A collection that fails
-    the quick integrity check is never backed up: it would push good backups out."""
+def make_backup(collection_path: Path, now: datetime, keep: int, before: str = "") -> Backup:
+    """Back the collection up now and keep the newest `keep` daily backups. A backup made
+    `before` a change ("remove": `{stem}-before-remove-{stamp}`) is kept out of that rotation.
+    A collection that fails the quick integrity check is never backed up: it would push good
+    backups out."""
     problems = check_integrity(collection_path, quick=True)
     if problems:
         raise BackupError(
@@ -128,11 +130,13 @@ def make_backup(collection_path: Path, now: datetime, keep: int) -> Backup:
     folder = backup_folder(collection_path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{collection_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}.sqlite3"
+        label = f"before-{before}-" if before else ""
+        stamp = now.astimezone(UTC).strftime(_STAMP)
+        target = folder / f"{collection_path.stem}-{label}{stamp}.sqlite3"
         _copy(collection_path, target)
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"could not write a backup in {folder}: {exc}") from exc
-    daily = [b for b in list_backups(collection_path) if "-before-restore-" not in b.path.name]
+    daily = [b for b in list_backups(collection_path) if "-before-" not in b.path.name]
     for old in daily[max(keep, 1) :]:
         old.path.unlink(missing_ok=True)
     return Backup(target, now.astimezone(UTC), target.stat().st_size)
