@@ -150,3 +150,17 @@ def test_decks_whose_titles_differ_only_in_case_are_warned_about(tmp_path):
     assert result.returncode == 0  # imported: a warning, not an error
     assert "decks with the same title: 'Offline metrics'" in result.stderr
     assert "'offline Metrics'" in result.stderr
+
+
+def test_help_shows_each_command_summary_in_full():
+    from click.testing import CliRunner
+
+    from flashcards.cli.main import cli
+
+    for group, args in ((cli, ["--help"]), (cli.commands["decks"], ["decks", "--help"])):
+        shown = CliRunner().invoke(cli, args, terminal_width=80).output
+        assert "..." not in shown.split("Commands:")[1]
+        flowing = " ".join(shown.split())
+        for name, command in group.commands.items():
+            first = " ".join(command.help.split()).split(". ")[0].rstrip(".")
+            assert f"{name} {first}" in flowing, name

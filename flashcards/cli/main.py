@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from .command import Group
 
 __all__ = ["cli", "main"]
 
@@ -70,7 +71,11 @@ def open_workspace(options: Options, *, seed: bool = True, writes: bool = False)
     return workspace
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "database",

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from .command import Command
+
 if TYPE_CHECKING:
     from .main import Options
 
@@ -67,7 +69,7 @@ class _ProgressBar:
         self.drawn = False
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--revlog",
     "revlog",
