@@ -183,6 +183,29 @@ class Workspace:
         )
         return session, note
 
+    def hide_deck(self, deck_id: int, hidden: bool = True) -> str:
+        """Hide a deck (or show it again); returns what was done, for the person."""
+        from .study.decks import deck_by_id, set_hidden
+
+        deck = deck_by_id(self.collection, deck_id)
+        set_hidden(self.collection, deck, hidden)
+        return f"{'Hidden' if hidden else 'Shown again'}: {deck.name}."
+
+    def remove_deck(self, deck_id: int):
+        """Remove a deck after a backup that keeps its history (`-before-remove-`); returns
+        the backup. Raises BackupError when no backup can be made: then nothing is removed."""
+        from .storage.backup import BackupError, make_backup
+        from .study.decks import deck_by_id, remove_deck
+
+        path = self.collection.sqlite_path
+        if path is None:
+            raise BackupError("decks can be removed from SQLite collection files only")
+        deck = deck_by_id(self.collection, deck_id)
+        now, keep = self.clock.now(), self.config.backups_kept
+        return remove_deck(
+            self.collection, deck, lambda: make_backup(path, now, keep, before="remove")
+        )
+
     def reimport(self, file: str) -> list[str]:
         """Import one deck file again (after it was edited); return its problems, if any."""
         from .deck_import import import_paths

@@ -426,14 +426,12 @@ def decks_unhide(options: Options, name: str) -> None:
 @click.pass_obj
 def decks_remove(options: Options, name: str, yes: bool) -> None:
     """Remove a deck, its cards and their history, after a backup that keeps them."""
-    from ..storage.backup import BackupError, make_backup
-    from ..study.decks import remove_deck
+    from ..storage.backup import BackupError
     from ..terminal_text import inert
 
     workspace = open_workspace(options)
     try:
         deck = _deck_or_fail(workspace, name)
-        path = _collection_file(workspace)
         question = (
             f"Remove the deck '{deck.name}' ({deck.cards} cards, {deck.reviews} reviews)? "
             "A backup is made first"
@@ -441,11 +439,7 @@ def decks_remove(options: Options, name: str, yes: bool) -> None:
         if not yes and not _confirm(inert(question)):
             workspace.close()
             fail("Nothing was changed.")
-        now = workspace.clock.now()
-        keep = workspace.config.backups_kept
-        made = remove_deck(
-            workspace.collection, deck, lambda: make_backup(path, now, keep, before="remove")
-        )
+        made = workspace.remove_deck(deck.id)
     except BackupError as exc:
         fail(f"flashcards: {exc}: the deck was not removed")
     finally:

@@ -23,6 +23,7 @@ __all__ = [
     "DeckSummary",
     "UnknownDeck",
     "builtin_enabled",
+    "deck_by_id",
     "find_deck",
     "hidden_deck_files",
     "keep_builtin_off_if_new",
@@ -169,6 +170,14 @@ def find_deck(collection: Collection, name: str) -> DeckSummary:
         files = ", ".join(d.file for d in found)
         raise UnknownDeck(f"'{name}' names {len(found)} decks ({files}): use a file's name")
     return found[0]
+
+
+def deck_by_id(collection: Collection, deck_id: int) -> DeckSummary:
+    """The deck with this id (raises UnknownDeck when it is gone)."""
+    for deck in list_decks(collection):
+        if deck.id == deck_id:
+            return deck
+    raise UnknownDeck(f"no deck with id {deck_id}")
 
 
 def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
