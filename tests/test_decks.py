@@ -174,3 +174,46 @@ def test_the_decks_command(tmp_path):
     assert "no deck named 'Gamma'. Known decks: Alpha" in unknown.stderr
     assert "Built-in decks: off" in run("decks", "builtin", "off").stdout
     assert json.loads(run("decks", "--json").stdout)["builtin_decks"] is False
+
+
+async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace):
+    from textual.widgets import DataTable
+
+    from flashcards.ui.app import FlashcardsApp
+    from flashcards.ui.screens.deck_actions import DeckActionsScreen
+    from flashcards.ui.screens.home import HomeScreen
+
+    from .conftest import settle
+
+    workspace = make_workspace(
+        {**DECKS, "c.md": basic_deck(2, title="Gamma", prefix="c")}, new_per_day=20
+    )
+    app = FlashcardsApp(workspace)
+
+    def names() -> list[str]:
+        table = app.screen.query_one(DataTable)
+        return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert names() == ["Alpha", "Beta", "Gamma"]
+        await pilot.press("down", "d")  # Beta
+        await settle(pilot)
+        assert isinstance(app.screen, DeckActionsScreen)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert names() == ["Alpha", "Gamma"]
+        assert find_deck(workspace.collection, "Beta").hidden
+        await pilot.press("down", "d", "d")  # Gamma: remove asks first
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, DeckActionsScreen)
+        await pilot.press("d", "y")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert names() == ["Alpha"]
+    assert [d.name for d in list_decks(workspace.collection)] == ["Alpha", "Beta"]
+    backups = list((workspace.collection.sqlite_path.parent / "backups").glob("*-before-remove-*"))
+    assert len(backups) == 1
