@@ -13,6 +13,7 @@ from .optimizer.store import active_parameters
 from .scheduling.days import StudyDay, study_day
 from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
 from .storage import Collection, CollectionError
+from .study.decks import UnknownDeck, names_deck
 from .study.session import ReviewSession
 
 __all__ = ["UnknownDeck", "Workspace"]
@@ -44,10 +45,6 @@ def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
         if check_integrity(path, quick=True):
             raise CollectionError(str(exc)) from exc
         warnings.append(f"No backup today: {exc}")
-
-
-class UnknownDeck(Exception):
-    """A deck name that matches no deck; the message lists the known ones."""
 
 
 @dataclass
@@ -122,12 +119,7 @@ class Workspace:
         infos = self.decks(hidden=True)  # a hidden deck can still be named
         ids: list[int] = []
         for name in names:
-            wanted = name.casefold()
-            found = [
-                d.id
-                for d in infos
-                if d.name.casefold() == wanted or Path(d.file).stem.casefold() == wanted
-            ]
+            found = [d.id for d in infos if names_deck(name, d.name, d.file)]
             if not found:
                 known = ", ".join(d.name for d in infos) or "none"
                 raise UnknownDeck(f"no deck named '{name}'. Known decks: {known}")

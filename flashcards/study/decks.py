@@ -28,6 +28,7 @@ __all__ = [
     "hidden_deck_files",
     "keep_builtin_off_if_new",
     "list_decks",
+    "names_deck",
     "remove_deck",
     "removed_builtin_files",
     "set_builtin",
@@ -155,14 +156,18 @@ def list_decks(collection: Collection) -> list[DeckSummary]:
     ]
 
 
-def find_deck(collection: Collection, name: str) -> DeckSummary:
-    """The deck named `name` (its title, ignoring case, or its file's name without `.md`).
-    Raises UnknownDeck when none or more than one match."""
-    decks = list_decks(collection)
+def names_deck(name: str, title: str, file: str) -> bool:
+    """Whether `name`, as a person types it, names this deck: its title ignoring case, or its
+    file's name without `.md`."""
     wanted = name.casefold()
-    found = [
-        d for d in decks if d.name.casefold() == wanted or Path(d.file).stem.casefold() == wanted
-    ]
+    return title.casefold() == wanted or Path(file).stem.casefold() == wanted
+
+
+def find_deck(collection: Collection, name: str) -> DeckSummary:
+    """The one deck `name` names (see `names_deck`). Raises UnknownDeck when none or more
+    than one match."""
+    decks = list_decks(collection)
+    found = [d for d in decks if names_deck(name, d.name, d.file)]
     if not found:
         known = ", ".join(d.name for d in decks) or "none"
         raise UnknownDeck(f"no deck named '{name}'. Known decks: {known}")
