@@ -71,6 +71,7 @@ class Suite:
         self.work = work
         self.with_peer = with_peer
         self.rows: list[Row] = []
+        self.launched: tuple[Path, dict[str, str]] | None = None
 
     def peer_measure(self, measure):
         """The measure, or None (skipped) without the bench extra."""
@@ -312,6 +313,43 @@ class Suite:
                 1.3,
             )
         )
+        self.launched = (database, env)  # rows 11-13 start the same collection
+
+    # Rows 11-13 ---------------------------------------------------------------------------
+
+    def whole_commands(self, study: Study) -> None:
+        """What a person waits for at the shell: the home screen, `stats --json` and `check`,
+        each a whole new process, against starting Python and importing Textual. The
+        collection is row 8's (row 4's, with the built-in decks)."""
+        database, env = self.launched
+        size = _size(study)
+        needle = coldstart.first_deck(database, study.config)
+        floor = [sys.executable, "-c", "import textual"]
+
+        def run(command: list[str]) -> float:
+            start = time.perf_counter()
+            subprocess.run(command, env=env, cwd=REPO, check=True, capture_output=True)
+            return time.perf_counter() - start
+
+        commands = {
+            "home": lambda: coldstart.time_to_text(coldstart.home_command(), env, needle, REPO),
+            "stats": lambda: run([sys.executable, "-m", "flashcards", "stats", "--json"]),
+            "check": lambda: run(
+                [sys.executable, "-m", "flashcards", "check", str(REPO / "decks")]
+            ),
+            "floor": lambda: run(floor),
+        }
+        _log(f"whole commands: {self.mode.runs} runs of each, looking for {needle!r} on home")
+        times = dict(
+            zip(commands, interleaved(list(commands.values()), self.mode.runs), strict=True)
+        )
+        floor_s = median(times["floor"])
+        for name, label, target in (
+            ("home", f"11. launch to the home screen ({size})", 6.0),
+            ("stats", f"12. `flashcards stats --json`, whole process ({size})", 4.0),
+            ("check", "13. `flashcards check decks/`, whole process (the built-in decks)", 1.5),
+        ):
+            self.add(Row(label, median(times[name]), "python -c 'import textual'", floor_s, target))
 
     # Rows 9 and 10 ------------------------------------------------------------------------
 
@@ -477,6 +515,7 @@ def main(argv: list[str] | None = None) -> None:
         suite.large(large)
         suite.cold_start(study)
         suite.screens(large)
+        suite.whole_commands(study)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

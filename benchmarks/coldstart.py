@@ -19,7 +19,14 @@ from pathlib import Path
 from flashcards.clock import FixedClock
 from flashcards.workspace import Workspace
 
-__all__ = ["first_card", "ours_command", "peer_command", "time_to_text"]
+__all__ = [
+    "first_card",
+    "first_deck",
+    "home_command",
+    "ours_command",
+    "peer_command",
+    "time_to_text",
+]
 
 ROWS, COLUMNS = 40, 120
 # CSI and OSC sequences, and the single-character escapes Textual writes.
@@ -46,6 +53,19 @@ def first_card(database: Path, config: Path, now: datetime) -> tuple[int, str]:
     if len(needle) < 8:
         raise RuntimeError(f"the first card's front has too little plain text: {card.front!r}")
     return card.id, needle
+
+
+def first_deck(database: Path, config: Path) -> str:
+    """A piece of the first deck's name, which the home screen lists once it is up."""
+    workspace = Workspace.open(str(database), config, seed=False)
+    try:
+        return workspace.decks()[0].name[:20]
+    finally:
+        workspace.close()
+
+
+def home_command() -> list[str]:
+    return [sys.executable, "-m", "flashcards"]
 
 
 def ours_command() -> list[str]:
@@ -88,7 +108,7 @@ def time_to_text(
             except OSError:  # the program ended and closed the terminal
                 chunk = b""
             if not chunk:
-                raise RuntimeError(_tail(output, f"{command[2:]} exited before showing its card"))
+                raise RuntimeError(_tail(output, f"{command[2:]} exited before showing {needle!r}"))
             output += chunk
             screen = _ESCAPES.sub("", output.decode("utf-8", errors="replace"))
             if needle in screen:

@@ -95,7 +95,7 @@ def _zone(value):
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown timezone '{value}' (use a name like 'Europe/Berlin')") from exc
+        raise ValueError(f"'{value}' is unknown (use a name like 'Europe/Berlin')") from exc
     return str(value)
 
 
@@ -166,18 +166,27 @@ def _line_of(text: str, section: str, key: str) -> int:
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
         if stripped.startswith("["):
-            in_section = stripped.strip("[] ") == section
+            in_section = stripped.split("#", 1)[0].strip().strip("[] ") == section
+            if in_section and not key:
+                return number
         elif in_section and stripped.split("=", 1)[0].strip() == key:
             return number
     return 1
 
 
-def load_config(path: Path) -> Config:
-    """Read the config file; a missing file means defaults. Raises ConfigError with path:line."""
+def load_config(path: Path, *, required: bool = False) -> Config:
+    """Read the config file. A missing file means defaults, unless it was named explicitly
+    (`required`: --config or FLASHCARDS_CONFIG). Raises ConfigError with every problem found,
+    one `path:line: message` a line."""
     config = Config(path=path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except FileNotFoundError as exc:
+        if required:
+            raise ConfigError(
+                f"{path}: no such config file. Check the path, or leave --config and "
+                "FLASHCARDS_CONFIG out to use the default one."
+            ) from exc
         return config
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
@@ -187,24 +196,28 @@ def load_config(path: Path) -> Config:
         match = re.search(r"at line (\d+)", str(exc))
         line = match.group(1) if match else "1"
         raise ConfigError(f"{path}:{line}: {str(exc).split(' (at line')[0]}") from exc
+    problems: list[tuple[int, str]] = []
     for section, values in data.items():
         schema = _SCHEMA.get(section)
         if schema is None:
-            raise ConfigError(f"{path}:{_line_of(text, section, '')}: unknown section [{section}]")
+            problems.append((_line_of(text, section, ""), f"unknown section [{section}]"))
+            continue
         if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [{section}] must be a table")
+            problems.append((1, f"[{section}] must be a table"))
+            continue
         for key, value in values.items():
+            line = _line_of(text, section, key)
             if key not in schema:
-                line = _line_of(text, section, key)
                 known = ", ".join(schema)
-                raise ConfigError(
-                    f"{path}:{line}: unknown setting '{key}' in [{section}] ({known})"
-                )
+                problems.append((line, f"unknown setting '{key}' in [{section}] ({known})"))
+                continue
             attribute, check = schema[key]
             try:
                 setattr(config, attribute, check(value))
             except ValueError as exc:
-                raise ConfigError(f"{path}:{_line_of(text, section, key)}: {key} {exc}") from exc
+                problems.append((line, f"{key} {exc}"))
+    if problems:
+        raise ConfigError("\n".join(f"{path}:{line}: {message}" for line, message in problems))
     return config
 
 

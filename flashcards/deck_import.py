@@ -9,12 +9,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .deck import DeckError, LoadResult, is_round_file, load_paths, parse_files, read_files
+from .deck import (
+    DeckError,
+    LoadResult,
+    is_round_file,
+    load_paths,
+    nothing_found,
+    parse_files,
+    read_files,
+)
 from .storage import Collection, ImportConflict, ImportReport
 from .storage.importer import import_decks_in, unchanged_import
 from .storage.rounds import RoundReport, import_rounds, known_card_names, rounds_unchanged
 
-__all__ = ["ImportOutcome", "import_paths", "settle_links"]
+__all__ = ["ImportOutcome", "import_paths", "same_titles", "settle_links"]
 
 
 @dataclass(slots=True)
@@ -22,6 +30,8 @@ class ImportOutcome:
     report: ImportReport | None = None  # None when there were errors and nothing was written
     errors: list[DeckError] = field(default_factory=list)
     rounds: RoundReport | None = None
+    warnings: list[str] = field(default_factory=list)  # imported all the same, but look
+    empty: list[str] = field(default_factory=list)  # named but held no cards: a likely typo
 
 
 def import_paths(
@@ -38,6 +48,7 @@ def import_paths(
     files, errors = read_files(paths)
     if errors:
         return ImportOutcome(errors=parse_files(files, errors).errors)
+    empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
     rounds = parse_files(round_files)  # a few small files: always read
@@ -59,8 +70,10 @@ def import_paths(
         with collection.read() as conn:
             if rounds_unchanged(conn, loaded.rounds):
                 return ImportOutcome(
-                    report=report, rounds=RoundReport(unchanged=len(loaded.rounds))
+                    report=report, rounds=RoundReport(unchanged=len(loaded.rounds)), empty=empty
                 )
+    else:
+        empty += [str(w) for w in nothing_found([], [], loaded.decks)]
     try:
         with collection.write() as conn:
             if report is None:
@@ -70,7 +83,9 @@ def import_paths(
             round_report = import_rounds(conn, loaded.rounds, now, builtin=builtin)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)
-    return ImportOutcome(report=report, rounds=round_report)
+    files_imported = {deck.file for deck in loaded.decks if deck.cards}
+    warnings = same_titles(collection, files_imported)
+    return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
 
 
 def settle_links(loaded: LoadResult, database: str | None) -> list[DeckError]:
@@ -94,3 +109,27 @@ def settle_links(loaded: LoadResult, database: str | None) -> list[DeckError]:
             finally:
                 collection.close()
     return loaded.unknown_links(known)
+
+
+def same_titles(collection: Collection, files: set[str]) -> list[str]:
+    """Warnings for decks among `files` whose title equals another deck's, ignoring case:
+    the home screen and `--deck NAME` could not tell them apart."""
+    from sqlalchemy import select
+
+    from .storage.tables import DeckRow
+
+    decks = DeckRow.__table__
+    with collection.read() as conn:
+        rows = conn.execute(select(decks.c.name, decks.c.file)).all()
+    by_title: dict[str, list[tuple[str, str]]] = {}
+    for name, file in rows:
+        by_title.setdefault(name.casefold(), []).append((name, file))
+    warnings = []
+    for same in by_title.values():
+        if len(same) > 1 and any(file in files for _, file in same):
+            listed = "; ".join(f"'{name}' ({file})" for name, file in sorted(same))
+            warnings.append(
+                f"decks with the same title: {listed}. Give each a distinct `title:` in its "
+                "front matter to tell them apart."
+            )
+    return warnings

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from .optimizer.store import active_parameters
 from .scheduling.days import StudyDay, study_day
 from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
 from .storage import Collection, CollectionError
+from .study.decks import UnknownDeck, names_deck
 from .study.session import ReviewSession
 
 __all__ = ["UnknownDeck", "Workspace"]
@@ -46,10 +47,6 @@ def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
         warnings.append(f"No backup today: {exc}")
 
 
-class UnknownDeck(Exception):
-    """A deck name that matches no deck; the message lists the known ones."""
-
-
 @dataclass
 class Workspace:
     collection: Collection
@@ -66,9 +63,11 @@ class Workspace:
         clock: Clock | None = None,
         *,
         seed: bool = True,
+        config_required: bool = False,
     ) -> Workspace:
-        """Open (creating if needed) the collection; seed or update the built-in decks."""
-        config = load_config(config_file)
+        """Open (creating if needed) the collection; seed or update the built-in decks. With
+        `config_required`, a config file that does not exist is an error."""
+        config = load_config(config_file, required=config_required)
         clock = clock or SystemClock()
         existed = _existing_file(database)
         collection = Collection(database)
@@ -87,27 +86,40 @@ class Workspace:
         return workspace
 
     warnings: list[str] = field(default_factory=list)  # for the person, shown once
+    created: bool = False  # the collection file did not exist before this open
 
     def today(self) -> StudyDay:
         return study_day(self.clock.now(), self.zone, self.config.rollover_hour)
 
-    def decks(self) -> list[DeckInfo]:
+    def decks(self, *, hidden: bool = False) -> list[DeckInfo]:
+        """The decks with cards in use; hidden ones only when asked for."""
+        from .study.decks import hidden_deck_files
+
         with self.collection.read() as conn:
-            return deck_infos(conn, self.config)
+            infos = deck_infos(conn, self.config)
+            left_out = set() if hidden else hidden_deck_files(conn)
+        return [d for d in infos if d.file not in left_out]
+
+    def visible(self, deck_ids: list[int] | None) -> list[int] | None:
+        """`deck_ids` as given; for "all decks" (None), the decks not hidden (still None when
+        none is hidden)."""
+        from .study.decks import hidden_deck_files
+
+        if deck_ids is not None:
+            return deck_ids
+        with self.collection.read() as conn:
+            if not hidden_deck_files(conn):
+                return None
+        return [d.id for d in self.decks()]
 
     def deck_ids(self, names: list[str] | tuple[str, ...]) -> list[int] | None:
         """Deck ids for names (case-insensitive, or a file stem); None when no names are given."""
         if not names:
             return None
-        infos = self.decks()
+        infos = self.decks(hidden=True)  # a hidden deck can still be named
         ids: list[int] = []
         for name in names:
-            wanted = name.casefold()
-            found = [
-                d.id
-                for d in infos
-                if d.name.casefold() == wanted or Path(d.file).stem.casefold() == wanted
-            ]
+            found = [d.id for d in infos if names_deck(name, d.name, d.file)]
             if not found:
                 known = ", ".join(d.name for d in infos) or "none"
                 raise UnknownDeck(f"no deck named '{name}'. Known decks: {known}")
@@ -115,6 +127,7 @@ class Workspace:
         return ids
 
     def overview(self, deck_ids: list[int] | None = None) -> Overview:
+        deck_ids = self.visible(deck_ids)
         with self.collection.read() as conn:
             return overview(conn, self.config, self.today(), self.clock.now(), deck_ids)
 
@@ -128,7 +141,7 @@ class Workspace:
             self.config,
             self.clock,
             self.zone,
-            deck_ids,
+            self.visible(deck_ids),
             ahead=ahead,
             parameters=self.parameters,
         )
@@ -146,7 +159,12 @@ class Workspace:
                 raise ExamError(
                     f"no tag named '{unknown[0]}'. Known tags: {', '.join(known) or 'none'}"
                 )
-        questions, eligible, seed = draw_exam(self.collection, self.config, spec, self.clock.now())
+        if spec.deck_ids is None:
+            spec = replace(spec, deck_ids=self.visible(None))
+        self.parameters = active_parameters(self.collection)
+        questions, eligible, seed = draw_exam(
+            self.collection, self.config, spec, self.clock.now(), self.parameters
+        )
         note = None
         if eligible < spec.count:
             plural = "s" * (eligible != 1)
@@ -161,6 +179,29 @@ class Workspace:
         from .locations import transcripts_dir
 
         return transcripts_dir()
+
+    def hide_deck(self, deck_id: int, hidden: bool = True) -> str:
+        """Hide a deck (or show it again); returns what was done, for the person."""
+        from .study.decks import deck_by_id, set_hidden
+
+        deck = deck_by_id(self.collection, deck_id)
+        set_hidden(self.collection, deck, hidden)
+        return f"{'Hidden' if hidden else 'Shown again'}: {deck.name}."
+
+    def remove_deck(self, deck_id: int):
+        """Remove a deck after a backup that keeps its history (`-before-remove-`); returns
+        the backup. Raises BackupError when no backup can be made: then nothing is removed."""
+        from .storage.backup import BackupError, make_backup
+        from .study.decks import deck_by_id, remove_deck
+
+        path = self.collection.sqlite_path
+        if path is None:
+            raise BackupError("decks can be removed from SQLite collection files only")
+        deck = deck_by_id(self.collection, deck_id)
+        now, keep = self.clock.now(), self.config.backups_kept
+        return remove_deck(
+            self.collection, deck, lambda: make_backup(path, now, keep, before="remove")
+        )
 
     def reimport(self, file: str) -> list[str]:
         """Import one deck file again (after it was edited); return its problems, if any."""

@@ -24,6 +24,8 @@ def isolated(tmp_path_factory, monkeypatch):
     """Keep every test away from the user's home and from each other."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("FLASHCARDS_DB", str(home / "collection.sqlite3"))
+    # A config file named by FLASHCARDS_CONFIG must exist: this one holds only defaults.
+    (home / "config.toml").write_text("# defaults\n", encoding="utf-8")
     monkeypatch.setenv("FLASHCARDS_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("FLASHCARDS_DATA_DIR", str(home / "data"))
     monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = {"name", "ours_s", "baseline", "baseline_s", "ratio", "target", "met"}
-ROWS = ("1.", "2.", "3.", "4.", "5a.", "5b.", "6.", "7.", "8.", "9.", "10.")
+ROWS = ("1.", "2.", "3.", "4.", "5a.", "5b.", "6.", "7.", "8.", "9.", "10.", "11.", "12.", "13.")
 
 
 def test_smoke_run_prints_the_table_and_writes_json(tmp_path):

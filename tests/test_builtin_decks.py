@@ -51,7 +51,9 @@ def test_no_two_cards_ask_the_same_question():
 
 
 def test_a_new_collection_is_seeded_with_the_builtin_decks(isolated):
-    env = {k: v for k, v in os.environ.items() if k != "FLASHCARDS_NO_BUILTIN"}
+    # The first run: the default collection (in FLASHCARDS_DATA_DIR) is created and seeded.
+    left_out = ("FLASHCARDS_NO_BUILTIN", "FLASHCARDS_DB")
+    env = {k: v for k, v in os.environ.items() if k not in left_out}
     result = subprocess.run(
         [sys.executable, "-m", "flashcards", "stats", "--json"],
         capture_output=True,
@@ -59,8 +61,10 @@ def test_a_new_collection_is_seeded_with_the_builtin_decks(isolated):
         env=env,
         timeout=60,
     )
+    assert result.returncode == 0, result.stderr
     cards = json.loads(result.stdout)["cards"]
     assert cards == load_paths([str(DECKS)]).card_count
+    assert (isolated / "data" / "collection.sqlite3").exists()
 
 
 def test_a_new_version_of_a_builtin_card_updates_it_in_place(tmp_path, monkeypatch, clock):

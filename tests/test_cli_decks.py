@@ -31,6 +31,7 @@ def test_check_counts_by_kind_as_json(tmp_path):
         "rounds": 0,
         "by_kind": {"basic": 1, "cloze": 2, "choice": 1},
         "errors": [],
+        "warnings": [],
     }
 
 
@@ -68,18 +69,25 @@ def test_import_twice_then_edit(tmp_path):
     first = run("import", "--json", str(deck))
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == {
+        "imported": True,
         "added": 5,
         "updated": 0,
         "relinked": 0,
         "retired": 0,
         "unchanged": 0,
         "rounds": {"added": 0, "updated": 0, "unchanged": 0},
+        "relinked_cards": [],
+        "warnings": [],
     }
     second = run("import", "--json", str(deck))
     assert json.loads(second.stdout)["unchanged"] == 5
     deck.write_text(basic_deck(4).replace("q answer 0.", "q answer zero."))
     third = run("import", str(deck))
-    assert third.stdout.strip() == "1 deck: 0 added, 0 updated, 1 relinked, 1 retired, 3 unchanged"
+    lines = third.stdout.strip().splitlines()
+    assert lines[0] == "1 deck: 0 added, 0 updated, 1 relinked, 1 retired, 3 unchanged"
+    assert "kept their review history" in lines[1]  # what "relinked" means
+    assert lines[2].startswith(f"  relinked {deck}:")  # which card, where
+    assert lines[2].endswith(": edited: q question 0?")
 
 
 def test_import_with_errors_writes_nothing(tmp_path, isolated):
@@ -89,8 +97,20 @@ def test_import_with_errors_writes_nothing(tmp_path, isolated):
     assert result.returncode == 1
     assert "bad.md:1: 'Q:' without an 'A:' answer" in result.stderr
     assert "1 error: nothing was imported" in result.stderr
-    stats = run("stats", "--json")
-    assert json.loads(stats.stdout)["cards"] == 0
+    assert not (isolated / "collection.sqlite3").exists()  # not even an empty collection
+    as_json = run("import", "--json", str(tmp_path))
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout) == {
+        "imported": False,
+        "errors": [
+            {
+                "path": str(tmp_path / "bad.md"),
+                "line": 1,
+                "message": "'Q:' without an 'A:' answer",
+                "text": f"{tmp_path / 'bad.md'}:1: 'Q:' without an 'A:' answer",
+            }
+        ],
+    }
 
 
 def test_db_option_and_url(tmp_path):

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.skipif(not REVLOG.exists(), reason=f"{REVLOG} is not he
 @pytest.fixture(autouse=True)
 def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASHCARDS_DB", str(tmp_path / "collection.sqlite3"))
-    monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "defaults.toml").write_text("# defaults\n", encoding="utf-8")
+    monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "defaults.toml"))
     monkeypatch.setenv("FLASHCARDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
 
@@ -81,6 +82,29 @@ def test_revlog_text_output_shows_the_comparison() -> None:
     assert "12,580 reviews" in result.output
     assert "default parameters" in result.output and "fitted parameters" in result.output
     assert "Nothing was changed" in result.output
+    assert "Add --yes to keep these parameters for your collection." in result.output
+
+
+def test_revlog_yes_keeps_the_fitted_parameters_for_the_collection(tmp_path: Path) -> None:
+    from flashcards.optimizer.store import active_parameters
+    from flashcards.storage import Collection
+
+    assert CliRunner().invoke(cli, ["--create", "stats", "--json"]).exit_code == 0
+    result = CliRunner().invoke(
+        cli, ["optimize", "--revlog", str(REVLOG), "--timezone", ZONE, "--yes"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "these parameters schedule every deck in it from the next answer" in result.output
+    fitted = json.loads(
+        CliRunner()
+        .invoke(cli, ["optimize", "--revlog", str(REVLOG), "--timezone", ZONE, "--json"])
+        .stdout
+    )["parameters"]
+    collection = Collection(str(tmp_path / "collection.sqlite3"))
+    try:
+        assert active_parameters(collection) == pytest.approx(fitted)
+    finally:
+        collection.close()
 
 
 def test_fitted_set_is_accepted_by_fsrs_and_changes_intervals(optimization) -> None:

@@ -25,7 +25,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
 @pytest.fixture(autouse=True)
 def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLASHCARDS_DB", str(tmp_path / "collection.sqlite3"))
-    monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "defaults.toml").write_text("# defaults\n", encoding="utf-8")
+    monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "defaults.toml"))
     monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
 
 

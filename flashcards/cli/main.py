@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from .command import Group
 
 __all__ = ["cli", "main"]
 
@@ -18,6 +19,12 @@ __all__ = ["cli", "main"]
 class Options:
     database: str
     config_file: Path
+    database_source: str = ""  # "--db", "FLASHCARDS_DB", or "" for the default location
+    config_required: bool = False  # named by --config or FLASHCARDS_CONFIG: it must exist
+    create: bool = False  # --create: a new collection may be made at an explicit path
+
+
+_current: Options | None = None  # the options of the command running, for `main`'s last words
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -27,24 +34,48 @@ def fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
-def open_workspace(options: Options, *, seed: bool = True):
+def require_collection(options: Options, *, writes: bool = False) -> bool:
+    """Stop, naming the path, when the collection does not exist and may not be created here
+    (see `missing_collection`); returns whether a new one will be created."""
+    from ..locations import DatabaseChoice, missing_collection
+
+    choice = DatabaseChoice(options.database, options.database_source)
+    problem = missing_collection(choice, writes=writes, create=options.create)
+    if problem:
+        fail(f"flashcards: {problem}")
+    return choice.file is not None and not choice.file.exists()
+
+
+def open_workspace(options: Options, *, seed: bool = True, writes: bool = False):
     from ..clock import clock_from_env
     from ..config import ConfigError
     from ..storage import CollectionError
     from ..workspace import Workspace
 
+    created = require_collection(options, writes=writes)
     try:
         workspace = Workspace.open(
-            options.database, options.config_file, clock_from_env(), seed=seed
+            options.database,
+            options.config_file,
+            clock_from_env(),
+            seed=seed,
+            config_required=options.config_required,
         )
     except (CollectionError, ConfigError, ValueError) as exc:
         fail(f"flashcards: {exc}")
+    workspace.created = created
+    if created and options.database_source:
+        click.echo(f"flashcards: created a new collection at {options.database}", err=True)
     for warning in workspace.warnings:
         click.echo(f"flashcards: {warning}", err=True)
     return workspace
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "database",
@@ -58,16 +89,32 @@ def open_workspace(options: Options, *, seed: bool = True):
     type=click.Path(dir_okay=False, path_type=Path),
     help="The settings file (TOML). [env: FLASHCARDS_CONFIG]",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Create the collection named by --db or FLASHCARDS_DB if it does not exist yet "
+    "(its folder must exist). The default collection is always created when needed.",
+)
 @click.version_option(__version__, prog_name="flashcards")
 @click.pass_context
-def cli(ctx: click.Context, database: str | None, config_file: Path | None) -> None:
+def cli(ctx: click.Context, database: str | None, config_file: Path | None, create: bool) -> None:
     """A spaced-repetition trainer for machine-learning system design interviews.
 
     Run without a command to open the study app.
     """
-    from ..locations import config_path, default_database
+    import os
 
-    ctx.obj = Options(database or default_database(), config_file or config_path())
+    from ..locations import choose_database, config_path
+
+    global _current
+    choice = choose_database(database)
+    ctx.obj = _current = Options(
+        choice.location,
+        config_file or config_path(),
+        database_source=choice.source,
+        config_required=bool(config_file or os.environ.get("FLASHCARDS_CONFIG")),
+        create=create,
+    )
     if ctx.invoked_subcommand is None:
         run_app(ctx.obj, screen="home")
 
@@ -85,61 +132,83 @@ def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
         sys.exit(app.return_code)
 
 
+def _error_json(error) -> dict:
+    return {"path": error.path, "line": error.line, "message": error.message, "text": str(error)}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
-    """Validate deck and round files or folders (recursive *.md) without writing anything."""
-    from ..deck import load_paths
+    """Validate deck and round files or folders (recursive *.md) without writing anything. A
+    folder without decks, or a file without cards, is a warning and exits 1 as errors do."""
+    from ..deck import load_paths, nothing_found
     from ..deck_import import settle_links
     from ..terminal_text import inert
 
     result = load_paths(list(paths))
     result.errors.extend(settle_links(result, options.database))
     result.errors.sort(key=lambda e: (e.path, e.line))
+    shown = [d.path for d in result.decks] + [r.path for r in result.rounds]
+    shown += [e.path for e in result.errors]
+    warnings = nothing_found(list(paths), shown, result.decks)
     if as_json:
         payload = {
             "decks": len(result.decks),
             "cards": result.card_count,
             "rounds": len(result.rounds),
             "by_kind": result.by_kind(),
-            "errors": [
-                {"path": e.path, "line": e.line, "message": e.message, "text": str(e)}
-                for e in result.errors
-            ],
+            "errors": [_error_json(e) for e in result.errors],
+            "warnings": [_error_json(w) for w in warnings],
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
         for error in result.errors:
             click.echo(inert(str(error)), err=True)
+        for warning in warnings:
+            click.echo(inert(f"{warning} (warning)"), err=True)
         kinds = result.by_kind()
         summary = (
-            f"{len(result.decks)} deck{'s' * (len(result.decks) != 1)}, "
-            f"{result.card_count} cards ({kinds['basic']} basic, {kinds['cloze']} cloze, "
-            f"{kinds['choice']} multiple choice)"
+            f"{_plural(len(result.decks), 'deck')}, {_plural(result.card_count, 'card')} "
+            f"({kinds['basic']} basic, {kinds['cloze']} cloze, {kinds['choice']} multiple choice)"
         )
         if result.rounds:
             summary += f", {len(result.rounds)} round{'s' * (len(result.rounds) != 1)}"
         if result.errors:
-            summary += f"; {len(result.errors)} error{'s' * (len(result.errors) != 1)}"
+            summary += f"; {_plural(len(result.errors), 'error')}"
+        if warnings:
+            summary += f"; {_plural(len(warnings), 'warning')}"
         click.echo(summary)
-    sys.exit(1 if result.errors else 0)
+    sys.exit(1 if result.errors or warnings else 0)
+
+
+RELINKED_MEANS = (
+    "Relinked cards kept their review history although they were not found exactly as before "
+    "(edited, moved to another file, or back after being removed); check that each one is "
+    "the card it was."
+)
 
 
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
-@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed, or the errors, as JSON.")
 @click.pass_obj
 def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
     """Import deck files or folders into the collection, keeping every card's history.
 
-    Everything is checked first; with any error nothing is written."""
+    Everything is checked first; with any error nothing is written. A folder without decks, or
+    a file without cards, is a warning and exits 1. Lists the cards relinked: matched to the
+    card they were, and so keeping its history, although edited or moved."""
     from ..deck_import import import_paths
     from ..terminal_text import inert
     from .progress import Progress
 
-    workspace = open_workspace(options)
+    workspace = open_workspace(options, writes=True)
     try:
         outcome = import_paths(
             workspace.collection, list(paths), workspace.clock.now(), progress=Progress("import")
@@ -147,35 +216,68 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
     finally:
         workspace.close()
     if outcome.errors:
+        _forget_new_collection(workspace)
+        count = len(outcome.errors)
+        if as_json:
+            errors = [_error_json(e) for e in outcome.errors]
+            click.echo(json.dumps({"imported": False, "errors": errors}, ensure_ascii=False))
+            sys.exit(1)
         for error in outcome.errors:
             click.echo(inert(str(error)), err=True)
-        count = len(outcome.errors)
-        fail(f"{count} error{'s' * (count != 1)}: nothing was imported")
+        fail(f"{_plural(count, 'error')}: nothing was imported")
     report = outcome.report
     rounds = outcome.rounds
     if as_json:
-        payload = report.as_dict()
+        warnings = outcome.empty + outcome.warnings
+        relinked = [
+            {"path": r.path, "line": r.line, "front": r.front, "reason": r.reason}
+            for r in report.relinked_cards
+        ]
+        payload = {
+            **report.as_dict(),
+            "relinked_cards": relinked,
+            "warnings": warnings,
+            "imported": True,
+        }
         if rounds is not None:
             payload["rounds"] = {
                 "added": rounds.added,
                 "updated": rounds.updated,
                 "unchanged": rounds.unchanged,
             }
-        click.echo(json.dumps(payload))
-        return
+        click.echo(json.dumps(payload, ensure_ascii=False))
+        sys.exit(1 if outcome.empty else 0)
+    for warning in outcome.empty + outcome.warnings:
+        click.echo(inert(f"flashcards: warning: {warning}"), err=True)
     only_rounds = report.decks == 0 and rounds is not None and rounds.added + rounds.updated
     if not only_rounds:
         click.echo(
-            f"{report.decks} deck{'s' * (report.decks != 1)}: {report.added} added, "
+            f"{_plural(report.decks, 'deck')}: {report.added} added, "
             f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "
             f"{report.unchanged} unchanged"
         )
     if rounds is not None and rounds.added + rounds.updated + rounds.unchanged:
         count = rounds.added + rounds.updated + rounds.unchanged
         click.echo(
-            f"{count} round{'s' * (count != 1)}: {rounds.added} added, {rounds.updated} updated, "
+            f"{_plural(count, 'round')}: {rounds.added} added, {rounds.updated} updated, "
             f"{rounds.unchanged} unchanged"
         )
+    if report.relinked_cards:
+        click.echo(RELINKED_MEANS)
+        for card in report.relinked_cards:
+            click.echo(inert(f"  relinked {card}"))
+    sys.exit(1 if outcome.empty else 0)
+
+
+def _forget_new_collection(workspace) -> None:
+    """A collection created by an import that then failed is removed again: nothing was
+    imported, so nothing should be left behind."""
+    path = workspace.collection.sqlite_path
+    if not workspace.created or path is None:
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    click.echo(f"flashcards: the new collection {path} was removed again", err=True)
 
 
 @cli.command()
@@ -354,6 +456,159 @@ from .optimize import optimize  # noqa: E402
 cli.add_command(optimize)
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the decks as JSON.")
+@click.pass_context
+def decks(ctx: click.Context, as_json: bool) -> None:
+    """List the decks (hidden ones marked); hide, show or remove one; built-in decks on/off."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ..study.decks import builtin_enabled, list_decks
+    from ..terminal_text import inert
+
+    workspace = open_workspace(ctx.obj)
+    try:
+        found = list_decks(workspace.collection)
+        builtin = builtin_enabled(workspace.collection)
+    finally:
+        workspace.close()
+    if as_json:
+        payload = {"builtin_decks": builtin, "decks": [d.as_dict() for d in found]}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("No decks yet: add some with `flashcards import FOLDER`.")
+    width = max((len(d.name) for d in found), default=0)
+    for deck in found:
+        marks = ", ".join(
+            m for m, on in (("hidden", deck.hidden), ("built-in", deck.builtin)) if on
+        )
+        line = f"{deck.name:<{width}}  {deck.cards:>5} cards  {deck.reviews:>6} reviews"
+        click.echo(inert(line + (f"  ({marks})" if marks else "")))
+    click.echo(f"Built-in decks: {'on' if builtin else 'off'}.")
+
+
+def _deck_or_fail(workspace, name: str):
+    from ..study.decks import UnknownDeck, find_deck
+
+    try:
+        return find_deck(workspace.collection, name)
+    except UnknownDeck as exc:
+        workspace.close()
+        fail(f"flashcards: {exc}")
+
+
+@decks.command(name="hide")
+@click.argument("name")
+@click.pass_obj
+def decks_hide(options: Options, name: str) -> None:
+    """Leave a deck out of home, "study all" and exams; its cards and history stay."""
+    from ..study.decks import set_hidden
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        changed = set_hidden(workspace.collection, deck, True)
+    finally:
+        workspace.close()
+    state = "Hidden" if changed else "Already hidden"
+    click.echo(inert(f"{state}: {deck.name}. `flashcards decks unhide {name}` shows it again."))
+
+
+@decks.command(name="unhide")
+@click.argument("name")
+@click.pass_obj
+def decks_unhide(options: Options, name: str) -> None:
+    """Show a hidden deck again."""
+    from ..study.decks import set_hidden
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        changed = set_hidden(workspace.collection, deck, False)
+    finally:
+        workspace.close()
+    click.echo(inert(f"{'Shown again' if changed else 'Not hidden'}: {deck.name}."))
+
+
+@decks.command(name="remove")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask first.")
+@click.pass_obj
+def decks_remove(options: Options, name: str, yes: bool) -> None:
+    """Remove a deck, its cards and their history, after a backup that keeps them."""
+    from ..storage.backup import BackupError
+    from ..terminal_text import inert
+
+    workspace = open_workspace(options)
+    try:
+        deck = _deck_or_fail(workspace, name)
+        question = (
+            f"Remove the deck '{deck.name}' ({deck.cards} cards, {deck.reviews} reviews)? "
+            "A backup is made first"
+        )
+        if not yes and not _confirm(inert(question)):
+            workspace.close()
+            fail("Nothing was changed.")
+        made = workspace.remove_deck(deck.id)
+    except BackupError as exc:
+        fail(f"flashcards: {exc}: the deck was not removed")
+    finally:
+        workspace.close()
+    click.echo(inert(f"Removed the deck '{deck.name}' and its {deck.cards} cards."))
+    click.echo(
+        f"Its history is kept in the backup {made.path}: `flashcards restore "
+        f"{made.path.name}` brings it back (and undoes what was done since)."
+    )
+    if deck.builtin:
+        click.echo("It is a built-in deck: it will not be added again.")
+    else:
+        click.echo(inert(f"Importing {deck.file} again would add it back as new cards."))
+
+
+@decks.command(name="builtin")
+@click.argument("state", type=click.Choice(["on", "off"]), required=False)
+@click.pass_obj
+def decks_builtin(options: Options, state: str | None) -> None:
+    """Say whether the built-in decks are on; `on` or `off` sets it for this collection."""
+    from ..study.decks import builtin_enabled, set_builtin
+
+    workspace = open_workspace(options, seed=False)
+    try:
+        if state is not None:
+            set_builtin(workspace.collection, state == "on")
+        enabled = builtin_enabled(workspace.collection)
+        present = sum(d.builtin for d in _summaries(workspace))
+    finally:
+        workspace.close()
+    if enabled:
+        click.echo("Built-in decks: on (added and kept up to date each time the program starts).")
+    else:
+        click.echo("Built-in decks: off (not added or updated).")
+        if present:
+            click.echo(
+                f"The {present} built-in decks already here stay: hide them with "
+                "`flashcards decks hide NAME`, or remove them with `flashcards decks remove NAME`."
+            )
+
+
+def _confirm(question: str) -> bool:
+    """Ask; no answer (standard input closed) is a no."""
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        click.echo("", err=True)
+        return False
+
+
+def _summaries(workspace):
+    from ..study.decks import list_decks
+
+    return list_decks(workspace.collection)
+
+
 @cli.command()
 @click.pass_obj
 def backup(options: Options) -> None:
@@ -376,10 +631,10 @@ def backup(options: Options) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the collection.")
 @click.pass_obj
 def restore(options: Options, file: Path | None, yes: bool) -> None:
-    """List the backups, or put FILE (a backup) in the collection's place. The collection it
-    replaces is kept as a backup of its own."""
+    """List the backups, or put FILE (a backup: its path, or its name as listed) in the
+    collection's place. The collection it replaces is kept as a backup of its own."""
     from ..clock import clock_from_env
-    from ..storage.backup import BackupError, list_backups, restore_backup
+    from ..storage.backup import BackupError, find_backup, list_backups, restore_backup
     from ..storage.database import database_url
 
     url = database_url(options.database)
@@ -391,13 +646,15 @@ def restore(options: Options, file: Path | None, yes: bool) -> None:
         if not backups:
             click.echo(f"No backups of {path} yet.")
             return
-        click.echo(f"Backups of {path}, newest first (restore one with `flashcards restore FILE`):")
+        click.echo(f"Backups of {path}, newest first (restore one with `flashcards restore NAME`):")
         for item in backups:
             when = item.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
             click.echo(f"  {when}  {item.size / 1024:8.0f} KiB  {item.path}")
         return
-    if not file.exists():
-        fail(f"flashcards: {file}: no such backup")
+    found = find_backup(path, file)
+    if found is None:
+        fail(f"flashcards: {file}: no such backup (`flashcards restore` lists them)")
+    file = found
     if not yes and not click.confirm(f"Replace {path} with {file}?", default=False):
         fail("Nothing was changed.", code=1)
     try:
@@ -416,14 +673,29 @@ def doctor(options: Options, fix: bool) -> None:
     """Check the collection: SQLite's integrity check, rows that point at nothing, and each
     card's FSRS state against a replay of its review log."""
     from ..config import ConfigError, load_config
-    from ..maintenance.doctor import examine
+    from ..maintenance.doctor import examine, examine_unopenable
     from ..storage import Collection, CollectionError
+    from ..storage.backup import restore_advice
+    from ..storage.database import is_damage
 
+    require_collection(options)
     try:
-        config = load_config(options.config_file)
-        collection = Collection(options.database)
-    except (CollectionError, ConfigError) as exc:
+        config = load_config(options.config_file, required=options.config_required)
+    except ConfigError as exc:
         fail(f"flashcards: {exc}")
+    try:
+        collection = Collection(options.database)
+    except CollectionError as exc:
+        path = _sqlite_file(options)
+        if path is None or not is_damage(exc.__cause__ or exc):
+            fail(f"flashcards: {exc}")
+        report = examine_unopenable(path)
+        click.echo(f"The collection {path} cannot be opened.")
+        for finding in report.findings:
+            click.echo(f"{finding.kind}: {finding.message}")
+        for table, count in report.readable.items():
+            click.echo(f"readable: {count} rows in {table}")
+        fail(restore_advice(path))
     try:
         report = examine(collection, config, fix=fix)
     finally:
@@ -436,9 +708,17 @@ def doctor(options: Options, fix: bool) -> None:
         click.echo(f"No problems: {report.cards_checked} cards checked.")
         return
     if any(f.kind == "integrity" for f in report.findings):
-        fail("The collection is damaged: restore a backup with `flashcards restore`.")
+        path = collection.sqlite_path
+        advice = restore_advice(path) if path else "Restore a backup with `flashcards restore`."
+        fail(f"The collection is damaged. {advice}")
     if not fix:
         fail(f"{len(report.findings)} problem(s); `flashcards doctor --fix` repairs them.")
+
+
+def _sqlite_file(options: Options) -> Path | None:
+    from ..locations import DatabaseChoice
+
+    return DatabaseChoice(options.database, options.database_source).file
 
 
 def _collection_file(workspace) -> Path:
@@ -457,4 +737,10 @@ def main() -> None:
         meaning = describe_failure(exc)
         if meaning is None:
             raise
+        if _current is not None and (path := _sqlite_file(_current)) is not None:
+            from ..storage.backup import restore_advice
+            from ..storage.database import is_damage
+
+            if is_damage(getattr(exc, "orig", None) or exc):
+                meaning += " " + restore_advice(path)
         fail(f"flashcards: {meaning}")

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from .command import Command
+
 if TYPE_CHECKING:
     from .main import Options
 
@@ -67,14 +69,15 @@ class _ProgressBar:
         self.drawn = False
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--revlog",
     "revlog",
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Fit and evaluate on a review log in the FSRS optimizer tools' CSV format instead of "
-    "the collection, which is not touched.",
+    help="Fit and evaluate on a review log in the FSRS optimizer tools' CSV format (an Anki "
+    "export, say) instead of the collection, which is not touched unless --yes keeps the "
+    "fitted parameters for it.",
 )
 @click.option(
     "--timezone",
@@ -102,7 +105,14 @@ class _ProgressBar:
     type=click.FloatRange(0.5, 0.99),
     help="With --retention: write this desired retention to the config without asking.",
 )
-@click.option("--yes", "-y", "yes", is_flag=True, help="Accept without asking.")
+@click.option(
+    "--yes",
+    "-y",
+    "yes",
+    is_flag=True,
+    help="Accept without asking; with --revlog, keep the parameters fitted to the log for the "
+    "collection (they schedule all its decks).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON; change nothing.")
 @click.pass_obj
 def optimize(
@@ -181,8 +191,13 @@ def _fit(
             return
         _show_fit(result, seconds, zone, config.rollover_hour, revlog is not None)
         if workspace is None:
-            if revlog is not None:
-                click.echo("Nothing was changed (--revlog).")
+            if revlog is not None and yes:
+                _keep_from_log(options, result)
+            elif revlog is not None:
+                click.echo(
+                    "Nothing was changed (--revlog). Add --yes to keep these parameters for "
+                    "your collection."
+                )
             return
         _accept(workspace, result, reschedule, yes)
     finally:
@@ -204,7 +219,7 @@ def _settings_only(options: Options, timezone: str | None):
     from ..config import ConfigError, load_config
 
     try:
-        config = load_config(options.config_file)
+        config = load_config(options.config_file, required=options.config_required)
     except ConfigError as exc:
         fail(f"flashcards: {exc}")
     try:
@@ -322,6 +337,40 @@ def _accept(workspace, result, reschedule: bool, yes: bool) -> None:
     click.echo("Saved. Scheduling uses the new parameters from the next answer.")
     if reschedule:
         _reschedule(workspace, result.parameters, yes)
+
+
+def _keep_from_log(options: Options, result) -> None:
+    """--revlog --yes: the parameters fitted to an imported log (from Anki, say) schedule the
+    collection, when they predict that log's later reviews better than the defaults."""
+    from ..optimizer.store import save_parameter_set
+
+    if not result.improves:
+        click.echo(
+            "The fitted parameters do not predict the log's later reviews better than the "
+            "default ones (log loss), so nothing changes."
+        )
+        return
+    workspace = open_workspace(options)
+    try:
+        baseline = result.baseline
+        save_parameter_set(
+            workspace.collection,
+            result.parameters,
+            now=workspace.clock.now(),
+            reviews=result.reviews,
+            log_loss_before=baseline.log_loss,
+            log_loss_after=result.fitted.log_loss,
+            rmse_before=baseline.rmse_bins,
+            rmse_after=result.fitted.rmse_bins,
+        )
+        where = workspace.collection.location
+    finally:
+        workspace.close()
+    click.echo(
+        f"Saved for the collection {where}: these parameters schedule every deck in it from "
+        "the next answer, and its recall figures (statistics, search, exams) use them. "
+        "`flashcards optimize` on your own history later can replace them."
+    )
 
 
 def _reschedule(workspace, parameters, yes: bool) -> None:

@@ -7,6 +7,7 @@ from .loader import (
     is_round_file,
     load_paths,
     load_text,
+    nothing_found,
     parse_files,
     read_files,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "load_paths",
     "load_text",
     "normalize_text",
+    "nothing_found",
     "parse_deck",
     "parse_files",
     "read_files",

@@ -19,6 +19,7 @@ __all__ = [
     "LoadResult",
     "load_paths",
     "load_text",
+    "nothing_found",
     "parse_files",
     "read_files",
 ]
@@ -190,6 +191,23 @@ def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) ->
     _check_duplicates(result)
     _check_rounds(result)
     return result
+
+
+def nothing_found(
+    paths: list[str], shown: list[str], decks: list[ParsedDeck] | None = None
+) -> list[DeckError]:
+    """Warnings for what was named but holds nothing to study: a folder without `.md` files
+    (`shown`: the files found, as named), and a parsed deck file without cards. Most likely a
+    mistyped path: never reported as a success."""
+    warnings: list[DeckError] = []
+    for given in paths:
+        folder = Path(given)
+        if folder.is_dir() and not any(Path(s).is_relative_to(folder) for s in shown):
+            warnings.append(DeckError(given, 0, "no .md deck files in this folder"))
+    for deck in decks or []:
+        if not deck.cards and not deck.errors:
+            warnings.append(DeckError(deck.path, 0, "no cards in this file"))
+    return warnings
 
 
 def load_paths(paths: list[str]) -> LoadResult:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from .cloze import ClozeError, find_deletions, group_deletions, render_cloze
 from .frontmatter import split_front_matter
 from .model import CardKind, Choice, DeckError, ParsedCard, ParsedDeck
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = ["parse_deck", "split_lines"]
 
@@ -32,6 +34,10 @@ _CODE, _HTML, _HEADING, _BREAK, _META_LINE = 1, 2, 3, 4, 5
 def _markdown() -> MarkdownIt:
     # Only block structure matters here (code, headings, breaks, comments), so inline parsing,
     # tables and link reference definitions are switched off: their lines classify the same.
+    # Imported here: a command that parses no deck (statistics, the home screen when the
+    # built-in decks are unchanged) does not pay for markdown-it and linkify.
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark")
     md.core.ruler.disable(["inline", "text_join"])
     md.block.ruler.disable(["reference"])

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import bisect
 import math
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import fsrs
 from sqlalchemy import Connection, delete, select, update
@@ -21,7 +23,7 @@ from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
 from ..storage.totals import recount, totals_agree
 
-__all__ = ["Finding", "Report", "examine"]
+__all__ = ["Finding", "Report", "examine", "examine_unopenable"]
 
 cards_t = CardRow.__table__
 decks_t = DeckRow.__table__
@@ -43,6 +45,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     fixed: list[str] = field(default_factory=list)
     cards_checked: int = 0
+    readable: dict[str, int] = field(default_factory=dict)  # rows per table, when unopenable
 
     @property
     def healthy(self) -> bool:
@@ -118,6 +121,40 @@ def examine(collection: Collection, config: Config, fix: bool = False) -> Report
             )
     if fix:
         _repair(collection, report, schedulers)
+    return report
+
+
+_COUNTED_TABLES = ("deck", "card", "review", "exam")
+
+
+def examine_unopenable(path: Path) -> Report:
+    """What can still be said about a collection file that cannot be opened: SQLite's own
+    integrity check, and how many rows of each table can still be read (read-only)."""
+    report = Report()
+    if not path.exists():
+        report.findings.append(Finding("integrity", f"{path} does not exist", False))
+        return report
+    for problem in check_integrity(path)[:20]:
+        report.findings.append(Finding("integrity", f"integrity check: {problem}", False))
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        report.findings.append(Finding("integrity", f"cannot read the file: {exc}", False))
+        return report
+    try:
+        for table in _COUNTED_TABLES:
+            try:
+                (count,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+            except sqlite3.Error as exc:
+                report.findings.append(Finding("unreadable", f"table {table}: {exc}", False))
+            else:
+                report.readable[table] = count
+                if table == "card":
+                    report.cards_checked = count
+    finally:
+        connection.close()
+    if not report.findings:  # it reads, so the failure was elsewhere (a newer schema, a lock)
+        report.findings.append(Finding("integrity", "the file reads, but would not open", False))
     return report
 
 

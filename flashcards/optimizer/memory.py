@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import fsrs_rs_python
 
+from ..scheduling.recall import forgetting_curve
 from .dataset import fsrs_item
 
 __all__ = ["MemoryState", "memory_states", "retrievability"]
@@ -15,11 +16,9 @@ MemoryState = fsrs_rs_python.MemoryState
 
 
 def retrievability(elapsed_days: float, stability: float, parameters: Sequence[float]) -> float:
-    """FSRS-6's power forgetting curve: R = (1 + f·t/S)^(−d), d = w20, with f chosen so that
-    R = 0.9 when t = S."""
-    decay = parameters[20]
-    factor = 0.9 ** (-1 / decay) - 1
-    return (1 + factor * max(elapsed_days, 0.0) / stability) ** (-decay)
+    """FSRS-6's forgetting curve (flashcards/scheduling/recall.py) at fractional days, as the
+    optimizer's model sees the log."""
+    return forgetting_curve(elapsed_days, stability, parameters)
 
 
 def memory_states(

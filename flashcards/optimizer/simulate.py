@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ..config import Config
 from ..scheduling.days import StudyDay, study_day
+from ..scheduling.recall import curve
 from ..storage.collection import Collection
 from ..storage.records import NEW
 from ..storage.tables import CardRow
@@ -193,9 +194,7 @@ def simulate_year(
     """Study every day for `days` days at one desired retention; return the daily averages."""
     model = fsrs_rs_python.FSRS(list(parameters))
     rng = random.Random(seed)
-    decay = parameters[20]
-    factor = 0.9 ** (-1 / decay) - 1
-    stretch = (desired_retention ** (-1 / decay) - 1) / factor  # interval = stability · stretch
+    stretch = curve(parameters).interval_stretch(desired_retention)  # interval = S · stretch
 
     def interval(stability: float) -> int:
         return min(max(round(stability * stretch), 1), limits.maximum_interval)
@@ -331,8 +330,7 @@ def history_cards(
         return []
     states = memory_states(parameters, (card_steps(history) for history in histories))
     today = max(history.reviews[-1].day for history in histories) + 1
-    decay = parameters[20]
-    stretch = (desired_retention ** (-1 / decay) - 1) / (0.9 ** (-1 / decay) - 1)
+    stretch = curve(parameters).interval_stretch(desired_retention)
     started = []
     for history, state in zip(histories, states, strict=True):
         last_day = history.reviews[-1].day - today

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import CardRecord
 from ..storage.tables import CardRow, DeckRow, ReviewRow
-from .recall import retrievability
 
 __all__ = ["BrowserRow", "CardDetail", "HistoryEntry", "card_detail", "fetch_rows"]
 

@@ -6,7 +6,7 @@ index that holds every card column they need, never the review log or the cards'
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -29,8 +29,9 @@ from sqlalchemy import values as value_rows
 from sqlalchemy.engine import Dialect
 
 from ..config import Config
+from ..optimizer.store import active_parameters
 from ..scheduling.days import StudyDay
-from ..scheduling.scheduler import make_scheduler
+from ..scheduling.recall import curve, elapsed_days_sql, retrievability_sql
 from ..scheduling.streak import STUDY_DAYS, streaks, study_days
 from ..storage.packed import PackedStatement
 from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
@@ -253,18 +254,24 @@ class Areas:
     topic_count: int
 
 
-def weak_areas(conn: Connection, config: Config, now: datetime, topics: int | None = None) -> Areas:
+def weak_areas(
+    conn: Connection,
+    config: Config,
+    now: datetime,
+    topics: int | None = None,
+    parameters: Sequence[float] | None = None,
+) -> Areas:
     """Per deck and per topic, weakest first: what to study before the interview. Recall now
-    is FSRS's retrievability averaged over the cards studied; retention is true retention over
-    each card's whole history (kept on the card as it is answered). With `topics`, only that
-    many of the weakest topics are listed (the count says how many there are)."""
-    decay = -make_scheduler(config).parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
+    is FSRS's retrievability (with the collection's `parameters`) averaged over the cards
+    studied; retention is true retention over each card's whole history (kept on the card as it
+    is answered). With `topics`, only that many of the weakest topics are listed (the count
+    says how many there are)."""
+    forgetting = curve(parameters)
     names = dict(_DECK_NAMES.rows(conn, {}))
     params = {
         "now_ms": to_millis(now),
-        "factor_per_ms": factor / 86_400_000,
-        "decay": decay,
+        "factor": forgetting.factor,
+        "decay": forgetting.decay,
         "topics": -1 if topics is None else topics,
     }
     deck_rows, topic_rows, topic_count = [], [], 0
@@ -292,17 +299,19 @@ _DECK_NAMES = PackedStatement(select(decks.c.id, decks.c.name))
 
 @functools.cache
 def _areas_statement() -> PackedStatement:
-    """The decks and topics in one statement, built once (its parameters: now_ms,
-    factor_per_ms, decay and topics, -1 for all): the cards are read once, grouped by deck
+    """The decks and topics in one statement, built once (its parameters: now_ms, the curve's
+    factor and decay, and topics, -1 for all): the cards are read once, grouped by deck
     and topic; SQLite sums the decks, ranks the topics and counts them from that grouping,
     so Python sees only what is shown."""
     # Written for SQLite's per-row cost, which is most of the statistics' time: stability is
     # positive once a card is studied, so the recall is NULL (and not summed) exactly for the
     # cards never studied; max() keeps a review stamped in the future (clock skew) at zero.
     last = type_coerce(cards.c.last_review, BigInteger)  # the stored milliseconds, as is
-    elapsed_ms = func.max(bindparam("now_ms", type_=BigInteger) - last, 0)
-    recall = func.power(
-        1 + elapsed_ms * bindparam("factor_per_ms", type_=Float) / cards.c.stability,
+    elapsed = elapsed_days_sql(last, bindparam("now_ms", type_=BigInteger))
+    recall = retrievability_sql(
+        elapsed,
+        cards.c.stability,
+        bindparam("factor", type_=Float),
         bindparam("decay", type_=Float),
     )
     studied = and_(cards.c.stability > 0, cards.c.last_review.is_not(None))
@@ -410,10 +419,11 @@ def collect(
 
     today = workspace.today()
     now = workspace.clock.now()
+    parameters = active_parameters(workspace.collection)  # as accepted now, maybe since opening
 
     def read_areas() -> Areas:
         with workspace.collection.read() as conn, conn.begin():
-            return weak_areas(conn, workspace.config, now, topics)
+            return weak_areas(conn, workspace.config, now, topics, parameters)
 
     # The decks and topics take the longest, nearly all of it inside SQLite, which lets other
     # threads run: they are read on a second connection while this one reads the rest.

@@ -19,7 +19,9 @@ __all__ = [
     "backup_folder",
     "check_integrity",
     "list_backups",
+    "find_backup",
     "make_backup",
+    "restore_advice",
     "restore_backup",
 ]
 
@@ -69,6 +71,34 @@ def list_backups(collection_path: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.made_at, reverse=True)
 
 
+def find_backup(collection_path: Path, name: Path) -> Path | None:
+    """A backup given as a path, or by its bare name in the collection's backup folder."""
+    if name.is_file():
+        return name
+    candidate = backup_folder(collection_path) / name.name
+    if name.name == str(name) and candidate.is_file():
+        return candidate
+    return None
+
+
+def restore_advice(collection_path: Path) -> str:
+    """What to do about a collection too damaged to open: the newest sound backup and the
+    command that puts it back, or where backups were looked for."""
+    for item in list_backups(collection_path):
+        if "-before-restore-" in item.path.name or check_integrity(item.path, quick=True):
+            continue
+        when = item.made_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        return (
+            f"The newest backup is {item.path} (made {when}): put it back with "
+            f"`flashcards restore {item.path.name}` (the damaged file is kept), or see the "
+            "others with `flashcards restore`."
+        )
+    return (
+        f"No backup of it was found in {backup_folder(collection_path)}; "
+        "`flashcards doctor` says what it can still read."
+    )
+
+
 def _copy(source: Path, target: Path) -> None:
     """Copy a live database consistently, into a temporary file renamed into place."""
     partial = target.with_name(target.name + ".partial")
@@ -86,9 +116,11 @@ def _copy(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def make_backup(collection_path: Path, now: datetime, keep: int) -> Backup:
-    """Back the collection up now and keep the newest `keep` backups. A collection that fails
-    the quick integrity check is never backed up: it would push good backups out."""
+def make_backup(collection_path: Path, now: datetime, keep: int, before: str = "") -> Backup:
+    """Back the collection up now and keep the newest `keep` daily backups. A backup made
+    `before` a change ("remove": `{stem}-before-remove-{stamp}`) is kept out of that rotation.
+    A collection that fails the quick integrity check is never backed up: it would push good
+    backups out."""
     problems = check_integrity(collection_path, quick=True)
     if problems:
         raise BackupError(
@@ -98,11 +130,13 @@ def make_backup(collection_path: Path, now: datetime, keep: int) -> Backup:
     folder = backup_folder(collection_path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{collection_path.stem}-{now.astimezone(UTC).strftime(_STAMP)}.sqlite3"
+        label = f"before-{before}-" if before else ""
+        stamp = now.astimezone(UTC).strftime(_STAMP)
+        target = folder / f"{collection_path.stem}-{label}{stamp}.sqlite3"
         _copy(collection_path, target)
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(f"could not write a backup in {folder}: {exc}") from exc
-    daily = [b for b in list_backups(collection_path) if "-before-restore-" not in b.path.name]
+    daily = [b for b in list_backups(collection_path) if "-before-" not in b.path.name]
     for old in daily[max(keep, 1) :]:
         old.path.unlink(missing_ok=True)
     return Backup(target, now.astimezone(UTC), target.stat().st_size)

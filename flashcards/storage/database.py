@@ -9,7 +9,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-__all__ = ["SCHEMA_VERSION", "CollectionError", "create_collection_engine", "database_url"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CollectionError",
+    "create_collection_engine",
+    "database_url",
+    "is_damage",
+]
 
 SCHEMA_VERSION = 8  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
@@ -18,6 +24,12 @@ WAL_CHECKPOINT_PAGES = 10_000
 
 class CollectionError(Exception):
     """The collection cannot be opened or used; the message says what to do."""
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether SQLite's error means the file is damaged (or is not a collection at all)."""
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def database_url(location: str) -> str:
@@ -66,6 +78,7 @@ def create_collection_engine(location: str) -> Engine:
     """Create the engine for a collection, creating or upgrading its schema."""
     url = database_url(location)
     is_sqlite = url.startswith("sqlite")
+    path: Path | None = None
     if is_sqlite and url != "sqlite://" and not url.startswith("sqlite:///:memory:"):
         database = url.removeprefix("sqlite:///")
         if database.startswith("file:"):  # a URI filename: file:PATH?mode=ro&uri=true
@@ -89,7 +102,12 @@ def create_collection_engine(location: str) -> Engine:
     except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         reason = getattr(exc, "orig", None) or exc
-        raise CollectionError(f"cannot open the collection {location}: {reason}") from exc
+        message = f"cannot open the collection {location}: {reason}"
+        if path is not None and is_damage(reason):
+            from .backup import restore_advice
+
+            message += ". " + restore_advice(path)
+        raise CollectionError(message) from exc
     except BaseException:
         engine.dispose()
         raise

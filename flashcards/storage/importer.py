@@ -13,7 +13,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -51,6 +51,26 @@ class ImportConflict(Exception):
         self.errors = errors
 
 
+RELINK_REASONS = {
+    "edited": "its text changed; matched to the card it was by what stayed the same",
+    "moved": "it moved from another deck file",
+    "returned": "it was retired (gone from its file) and is back",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Relinked:
+    """A card that kept its history although it was not found where and as it was before."""
+
+    path: str  # the deck file, as the user named it
+    line: int
+    front: str
+    reason: str  # a key of RELINK_REASONS
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}: {self.front}"
+
+
 @dataclass(slots=True)
 class ImportReport:
     added: int = 0
@@ -59,6 +79,7 @@ class ImportReport:
     retired: int = 0
     unchanged: int = 0
     decks: int = 0
+    relinked_cards: list[Relinked] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -93,6 +114,7 @@ class _Incoming:
     deck_id: int
     position: int
     fingerprint: str
+    shown: str = ""  # the deck file as the user named it, for the report
 
 
 def sibling_key(card: ParsedCard) -> str | None:
@@ -272,7 +294,7 @@ def _import(
     for deck in decks:
         deck_id = deck_ids[deck.file or deck.path]
         parsed.extend(
-            _Incoming(card, deck_id, position, card.fingerprint)
+            _Incoming(card, deck_id, position, card.fingerprint, deck.path)
             for position, card in enumerate(deck.cards)
         )
 
@@ -495,6 +517,10 @@ def _write_matches(
         )
         if fuzzy or moved or s.retired:
             report.relinked += 1
+            reason = "returned" if s.retired else "moved" if moved else "edited"
+            front = " ".join(card.front.split())
+            front = front if len(front) <= 60 else front[:59] + "…"
+            report.relinked_cards.append(Relinked(incoming.shown, card.line, front, reason))
         elif content_same and meta_same:
             report.unchanged += 1
             if s.source_line != card.line or s.position != position:

@@ -7,6 +7,7 @@ import json
 import math
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from ..clock import Clock
 from ..config import Config
 from ..deck.model import Choice
-from ..scheduling.scheduler import make_scheduler
+from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import NEW, CardRecord
@@ -149,9 +150,14 @@ def _weakness(card: CardRecord, retrievability: float, missed_before: int) -> fl
 
 
 def draw_exam(
-    collection: Collection, config: Config, spec: ExamSpec, now: datetime
+    collection: Collection,
+    config: Config,
+    spec: ExamSpec,
+    now: datetime,
+    parameters: Sequence[float] | None = None,
 ) -> tuple[list[ExamQuestion], int, int]:
-    """Draw the questions; returns (questions, eligible card count, the seed used)."""
+    """Draw the questions; returns (questions, eligible card count, the seed used). With
+    `spec.weak`, cards are weighted by their recall now under the collection's `parameters`."""
     seed = spec.seed if spec.seed is not None else random.randrange(1, 10**9)
     rng = random.Random(seed)
     with collection.read() as conn:
@@ -166,11 +172,10 @@ def draw_exam(
         groups[(card.deck_name, card.topic)].append(card)
 
     if spec.weak:
-        scheduler = make_scheduler(config)
         weight = {
             card.id: _weakness(
                 card,
-                scheduler.get_card_retrievability(card.to_fsrs(), now) if not card.is_new else 0.0,
+                retrievability(card.stability, card.last_review, now, parameters) or 0.0,
                 missed.get(card.id, 0),
             )
             for card in records.values()

@@ -45,6 +45,7 @@ class HomeScreen(BaseScreen):
         Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
+        Binding("d", "deck_actions", "Hide or remove deck", id="home.deck", show=False),
         Binding("q", "quit", "Quit", id="home.quit"),
     ]
 
@@ -144,6 +145,20 @@ class HomeScreen(BaseScreen):
         deck_id = self._selected_deck()
         if deck_id is not None:
             self.app.start_review([deck_id])
+
+    def action_deck_actions(self) -> None:
+        from .deck_actions import DeckActionsScreen
+
+        deck_id = self._selected_deck()
+        if deck_id is None:
+            return
+
+        def done(note: str | None) -> None:
+            if note:
+                self.notify(inert(note), markup=False)
+                self.action_refresh()
+
+        self.app.push_screen(DeckActionsScreen(deck_id), done)
 
     def action_study_all(self) -> None:
         self.app.start_review(None)
