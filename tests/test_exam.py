@@ -257,6 +257,16 @@ ROLLOUT = ("shadow mode", "shadow", "dark launch")
         ("50%", ("0.5",), False),  # the card asks for a fraction
         ("50%", ("0.5", "50%"), True),
         ("0.05", ("50%",), False),
+        # Slips that make another word, found by the second edition's reviews.
+        ("-ln w", ("ln w",), False),  # a sign error
+        ("ln w", ("ln w",), True),
+        ("−ln w", ("-ln w",), True),
+        ("looked", ("booked",), False),  # the first letter: another word
+        ("boked", ("booked",), True),
+        ("top-k", ("top-p",), False),  # a one-letter word
+        ("top-p", ("top p",), True),
+        ("log 2", ("log d",), False),  # a number typed is never a slip
+        ("calibraton", ("calibration",), True),
     ],
 )
 def test_typed_answer_grading(typed, accepted, ok):

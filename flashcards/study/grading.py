@@ -23,6 +23,7 @@ __all__ = ["Grade", "answer_matches", "grade_answer", "normalize_answer", "withi
 _PUNCTUATION_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SEPARATORS = re.compile(r"[\s\-_/()]+")
 _ARTICLE = re.compile(r"^(?:the|an|a)\s+(?=\S)")
+_LEADING_MINUS = re.compile(r"^[-−](?=[^\d.\s-])")
 
 # Every spelling of a unit, to the one name it stands for. A spelling with two meanings (`m`:
 # minutes or million) names both, and matches either.
@@ -141,8 +142,9 @@ def _number_forms(match: re.Match, expected: bool) -> set[str]:
 
 def _forms(text: str, expected: bool) -> set[str]:
     """Every canonical form of an answer: with and without a leading article (so that `a b
-    test` still reads as `A/B test`), each number in each of its readings."""
-    plain = _plain(text)
+    test` still reads as `A/B test`), each number in each of its readings. A leading minus
+    sign is a word (`-ln w` is not `ln w`), not punctuation to strip."""
+    plain = _LEADING_MINUS.sub("minus ", _plain(text))
     forms = _canonical(plain, expected)
     without_article = _ARTICLE.sub("", plain)
     if without_article != plain:
@@ -203,6 +205,21 @@ def within_one_edit(a: str, b: str) -> bool:
     return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
+def _forgivable(typed: str, expected: str) -> bool:
+    """One slip is forgiven in a long answer, never where either side holds a number (`log 2`
+    is not `log d`), nor in a word shorter than four letters (`top k` is not `top p`), nor in
+    the first letter (`looked` is not `booked`): those make another word, not a typo."""
+    if len(expected) < 5 or any(ch.isdigit() for ch in typed + expected):
+        return False
+    if not within_one_edit(typed, expected) or typed[:1] != expected[:1]:
+        return False
+    at = next((i for i, (a, b) in enumerate(zip(typed, expected, strict=False)) if a != b), None)
+    at = min(len(typed), len(expected)) if at is None else at
+    start = expected.rfind(" ", 0, at) + 1
+    end = expected.find(" ", at)
+    return len(expected[start : end if end != -1 else len(expected)]) >= 4
+
+
 def grade_answer(given: str, accepted: tuple[str, ...]) -> Grade:
     """Does a typed answer match any accepted alternative, and was a slip forgiven?"""
     typed = _forms(given, expected=False) - {""}
@@ -214,9 +231,7 @@ def grade_answer(given: str, accepted: tuple[str, ...]) -> Grade:
             for form in typed:
                 if form == expected or form.replace(" ", "") == expected.replace(" ", ""):
                     return Grade(True)
-                # One slip is forgiven in a long answer, never in one that holds a number.
-                forgiving = len(expected) >= 5 and not any(ch.isdigit() for ch in expected)
-                if slipped is None and forgiving and within_one_edit(form, expected):
+                if slipped is None and _forgivable(form, expected):
                     slipped = alternative
     return Grade(slipped is not None, slipped)
 
