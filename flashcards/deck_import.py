@@ -7,22 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
-from .deck import (
-    DeckError,
-    LoadResult,
-    is_round_file,
-    load_paths,
-    nothing_found,
-    parse_files,
-    read_files,
-)
+from .deck import DeckError, is_round_file, nothing_found, parse_files, read_files
 from .storage import Collection, ImportConflict, ImportReport
 from .storage.importer import import_decks_in, unchanged_import
 from .storage.rounds import RoundReport, import_rounds, known_card_names, rounds_unchanged
 
-__all__ = ["ImportOutcome", "import_paths", "same_titles", "settle_links"]
+__all__ = ["ImportOutcome", "import_paths", "same_titles"]
 
 
 @dataclass(slots=True)
@@ -86,29 +77,6 @@ def import_paths(
     files_imported = {deck.file for deck in loaded.decks if deck.cards}
     warnings = same_titles(collection, files_imported)
     return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
-
-
-def settle_links(loaded: LoadResult, database: str | None) -> list[DeckError]:
-    """Errors for the card ids that rounds link to and that no card has: not in the files
-    checked, the built-in decks, or the collection (read only if it already exists)."""
-    if not loaded.links:
-        return []
-    from .locations import builtin_decks_dir
-
-    known = load_paths([str(builtin_decks_dir())]).card_ids()
-    if database and any(card_id not in known for _p, _l, card_id in loaded.links):
-        from .storage.database import database_url
-
-        url = database_url(database)
-        exists = "://" in database or Path(url.removeprefix("sqlite:///")).is_file()
-        if exists:
-            collection = Collection(database)
-            try:
-                with collection.read() as conn:
-                    known |= known_card_names(conn)
-            finally:
-                collection.close()
-    return loaded.unknown_links(known)
 
 
 def same_titles(collection: Collection, files: set[str]) -> list[str]:

@@ -148,7 +148,7 @@ def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
     """Validate deck and round files or folders (recursive *.md) without writing anything. A
     folder without decks, or a file without cards, is a warning and exits 1 as errors do."""
     from ..deck import load_paths, nothing_found
-    from ..deck_import import settle_links
+    from ..round_links import settle_links
     from ..terminal_text import inert
 
     result = load_paths(list(paths))
