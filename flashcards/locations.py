@@ -12,6 +12,7 @@ __all__ = [
     "config_path",
     "data_dir",
     "default_database",
+    "imported_dir",
     "transcripts_dir",
 ]
 
@@ -26,6 +27,11 @@ def data_dir() -> Path:
 def transcripts_dir() -> Path:
     """Where finished mock rounds are written out as Markdown."""
     return data_dir() / "rounds"
+
+
+def imported_dir() -> Path:
+    """Where `flashcards import` writes the decks it converts from other tools' files."""
+    return data_dir() / "imported"
 
 
 def default_database() -> str:

@@ -130,31 +130,80 @@ def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(["markdown", "obsidian", "hashcards", "csv", "anki-text"]),
+    help="The inputs' format (by default told from the extension and content).",
+)
+@click.option(
+    "--to",
+    "out_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where converted decks are written (default: imported/NAME/ in the data folder).",
+)
+@click.option(
+    "--columns",
+    metavar="front,back,tags",
+    help="CSV/TSV files have no header row; their columns are these.",
+)
+@click.option(
+    "--cloze-syntax",
+    "cloze_syntax",
+    multiple=True,
+    type=click.Choice(["bold", "curly"]),
+    help="Obsidian: also read **bold** or {{curly}} text as clozes (==highlights== always).",
+)
 @click.pass_obj
-def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
+def import_command(
+    options: Options,
+    paths: tuple[str, ...],
+    as_json: bool,
+    source_format: str | None,
+    out_dir: Path | None,
+    columns: str | None,
+    cloze_syntax: tuple[str, ...],
+) -> None:
     """Import deck files or folders into the collection, keeping every card's history.
 
+    Obsidian notes, hashcards decks, CSV/TSV files and Anki's plain-text export are first
+    converted into Markdown decks (written to --to DIR), which are then imported.
     Everything is checked first; with any error nothing is written."""
     from ..deck_import import import_paths
     from ..terminal_text import inert
     from .progress import Progress
 
+    plan = _convert_inputs(list(paths), source_format, out_dir, columns, cloze_syntax)
     workspace = open_workspace(options)
     try:
+        try:
+            plan.write()
+        except OSError as exc:
+            fail(f"flashcards: cannot write the converted decks: {exc}")
         outcome = import_paths(
-            workspace.collection, list(paths), workspace.clock.now(), progress=Progress("import")
+            workspace.collection,
+            plan.markdown + [str(path) for path in plan.files],
+            workspace.clock.now(),
+            progress=Progress("import"),
         )
     finally:
         workspace.close()
     if outcome.errors:
+        plan.undo()
         for error in outcome.errors:
             click.echo(inert(str(error)), err=True)
         count = len(outcome.errors)
         fail(f"{count} error{'s' * (count != 1)}: nothing was imported")
+    if not as_json:
+        for line in plan.summary():
+            click.echo(inert(line))
     report = outcome.report
     rounds = outcome.rounds
     if as_json:
         payload = report.as_dict()
+        if plan.converted:
+            payload["converted"] = plan.as_json()
         if rounds is not None:
             payload["rounds"] = {
                 "added": rounds.added,
@@ -176,6 +225,41 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
             f"{count} round{'s' * (count != 1)}: {rounds.added} added, {rounds.updated} updated, "
             f"{rounds.unchanged} unchanged"
         )
+
+
+def _convert_inputs(
+    paths: list[str],
+    source_format: str | None,
+    out_dir: Path | None,
+    columns: str | None,
+    cloze_syntax: tuple[str, ...],
+):
+    """Convert, in memory, the inputs that are not our Markdown; on any problem, report every
+    one as `path:line: message` and stop: nothing is written."""
+    from ..convert.delimited import parse_columns
+    from ..convert.plan import plan_import
+    from ..convert.report import ConvertedInputs
+    from ..locations import imported_dir
+    from ..terminal_text import inert
+
+    try:
+        column_names = parse_columns(columns) if columns else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from exc
+    plan = plan_import(
+        paths,
+        fmt=source_format,
+        out_dir=out_dir,
+        default_root=imported_dir(),
+        columns=column_names,
+        cloze_syntaxes=frozenset({"highlight", *cloze_syntax}),
+    )
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(inert(str(error)), err=True)
+        count = len(plan.errors)
+        fail(f"{count} error{'s' * (count != 1)}: nothing was converted or imported")
+    return ConvertedInputs(plan)
 
 
 @cli.command()
