@@ -129,7 +129,7 @@ def test_obsidian_note_every_syntax(tmp_path):
     assert {c.topic for c in cards} == {("Ranking",), ("Ranking", "Calibration")}
     texts = " ".join(c.front + c.back for c in cards)
     assert "model::fit" not in texts and "Hidden" not in texts and "std" not in texts
-    assert "4 review schedules (<!--SR:...--> comments) not carried over" in result.output
+    assert "4 review schedules carried over" in result.output
     assert "1 deck: 8 added" in result.output
 
 
@@ -243,6 +243,9 @@ def test_converting_twice_gives_the_same_files_and_adds_nothing(tmp_path):
     assert second.exit_code == 0, second.output
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*.md")} == written
     assert "1 deck: 0 added, 0 updated, 0 relinked, 0 retired, 8 unchanged" in second.output
+    assert "4 cards already scheduled here (carried before, or studied) kept their" in (
+        second.output
+    )
 
 
 def test_default_folder_is_under_the_data_directory(tmp_path, isolated):

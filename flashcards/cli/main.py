@@ -187,6 +187,8 @@ def import_command(
             workspace.clock.now(),
             progress=Progress("import"),
         )
+        if not outcome.errors and plan.schedules_by_id:
+            _carry_schedules(workspace, plan)
     finally:
         workspace.close()
     if outcome.errors:
@@ -260,6 +262,20 @@ def _convert_inputs(
         count = len(plan.errors)
         fail(f"{count} error{'s' * (count != 1)}: nothing was converted or imported")
     return ConvertedInputs(plan)
+
+
+def _carry_schedules(workspace, plan) -> None:
+    """Give newly imported cards the review schedules their source kept (Obsidian's)."""
+    from ..study.carried import carry_schedules
+
+    result = carry_schedules(
+        workspace.collection,
+        plan.schedules_by_id,
+        workspace.clock.now(),
+        workspace.today(),
+        workspace.parameters,
+    )
+    plan.carried, plan.kept, plan.refused = result.carried, result.kept, result.refused
 
 
 @cli.command()

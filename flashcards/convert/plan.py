@@ -15,7 +15,7 @@ from . import detect_format, source_suffixes
 from .anki_text import convert_anki_text
 from .delimited import convert_delimited
 from .hashcards import convert_hashcards
-from .model import Conversion, ConvertedDeck, Skip
+from .model import Conversion, ConvertedDeck, Schedule, Skip
 from .obsidian import convert_obsidian
 from .writer import MARK, render_deck
 
@@ -40,6 +40,7 @@ class ImportPlan:
     errors: list[DeckError] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     warnings: list[Skip] = field(default_factory=list)
+    schedules: dict[str, Schedule] = field(default_factory=dict)  # by card id, once imported
 
 
 def _read(path: Path, shown: str, errors: list[DeckError]) -> str | None:
@@ -173,6 +174,7 @@ def plan_import(
         rendered = render_deck(deck)
         plan.errors.extend(rendered.errors)
         plan.files[output] = rendered.text
+        plan.schedules.update(rendered.schedules)
         plan.converted.append(
             ConvertedFile(
                 source=deck.source,

@@ -16,6 +16,11 @@ __all__ = ["ConvertedInputs"]
 class ConvertedInputs:
     plan: ImportPlan
     written: WrittenFiles | None = None
+    # Once imported: schedules carried into FSRS state, cards that kept their own schedule
+    # (already studied here), and schedules out of SM-2's range.
+    carried: int = 0
+    kept: int = 0
+    refused: int = 0
 
     def write(self) -> None:
         """Write the converted decks (raises OSError, having put back what it wrote)."""
@@ -42,6 +47,10 @@ class ConvertedInputs:
     def schedules(self) -> int:
         return sum(item.schedules for item in self.plan.converted)
 
+    @property
+    def schedules_by_id(self):
+        return self.plan.schedules
+
     def summary(self) -> list[str]:
         lines: list[str] = []
         for item in self.plan.converted:
@@ -54,10 +63,20 @@ class ConvertedInputs:
             lines.append(f"note: {warning}")
         for skip in self.plan.skipped:
             lines.append(f"skipped: {skip}")
-        if self.schedules:
+        if self.carried:
             lines.append(
-                f"{self.schedules} review schedule{'s' * (self.schedules != 1)} (<!--SR:...--> "
-                "comments) not carried over: those cards start as new cards"
+                f"{self.carried} review schedule{'s' * (self.carried != 1)} carried over "
+                "(due date, interval and ease made into the cards' FSRS state)"
+            )
+        if self.kept:
+            lines.append(
+                f"{self.kept} card{'s' * (self.kept != 1)} already scheduled here (carried "
+                f"before, or studied) kept {'their' if self.kept != 1 else 'its'} schedule"
+            )
+        if self.refused:
+            lines.append(
+                f"{self.refused} schedule{'s' * (self.refused != 1)} not carried over (an "
+                "interval under a day or an ease out of range): those cards start as new"
             )
         return lines
 
@@ -79,5 +98,10 @@ class ConvertedInputs:
             "warnings": [
                 {"path": w.path, "line": w.line, "reason": w.reason} for w in self.plan.warnings
             ],
-            "schedules_not_carried_over": self.schedules,
+            "schedules": {
+                "found": self.schedules,
+                "carried": self.carried,
+                "kept": self.kept,
+                "refused": self.refused,
+            },
         }

@@ -7,13 +7,13 @@ import contextlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..deck.cloze import ClozeError, find_deletions, group_deletions
 from ..deck.model import DeckError
 from ..deck.parser import parse_deck
-from .model import ConvertedCard, ConvertedDeck
+from .model import ConvertedCard, ConvertedDeck, Schedule
 
 __all__ = ["MARK", "Rendered", "WrittenFiles", "render_deck", "write_files"]
 
@@ -34,6 +34,9 @@ class Rendered:
     errors: list[DeckError]
     basic: int = 0
     cloze: int = 0
+    # The source's review schedules, by the id each card has once imported (a cloze
+    # paragraph's deletions get their own ids, in the order of their schedules).
+    schedules: dict[str, Schedule] = field(default_factory=dict)
 
 
 def _escape_lines(text: str, *, front_of_question: bool = False) -> list[str]:
@@ -161,6 +164,7 @@ def _check(deck: ConvertedDeck, text: str, starts: list[tuple[int, ConvertedCard
         return found[-1] if found else 0
 
     expected = 0
+    origins: list[tuple[ConvertedCard, int]] = []  # each card to come, and its index in its source
     for _start, card in starts:
         if card.kind == "cloze":
             try:
@@ -170,9 +174,11 @@ def _check(deck: ConvertedDeck, text: str, starts: list[tuple[int, ConvertedCard
                 continue
             rendered.cloze += count
             expected += count
+            origins += [(card, k) for k in range(count)]
         else:
             rendered.basic += 1
             expected += 1
+            origins.append((card, 0))
     parsed = parse_deck(text, deck.name + ".md")
     for error in parsed.errors:
         rendered.errors.append(
@@ -190,6 +196,10 @@ def _check(deck: ConvertedDeck, text: str, starts: list[tuple[int, ConvertedCard
                 f"converted into {len(parsed.cards)} cards instead of {expected}",
             )
         )
+    if not rendered.errors:
+        for parsed_card, (card, k) in zip(parsed.cards, origins, strict=True):
+            if k < len(card.schedules) and parsed_card.explicit_id:
+                rendered.schedules[parsed_card.explicit_id] = card.schedules[k]
     return rendered
 
 

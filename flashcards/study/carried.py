@@ -1,0 +1,119 @@
+"""Review schedules carried over from another tool (the Obsidian plugin's due date, interval
+and SM-2 ease) become the cards' FSRS state when they are first imported.
+
+The memory state comes from fsrs-rs-python's conversion of an SM-2 ease and interval (the one
+Anki uses when FSRS is switched on for cards studied under SM-2); the card becomes a review card
+due on the tool's due date, last reviewed one interval before. A manual entry in the review log
+records the carried state (rating 0, with its stability, difficulty and interval), so the
+history shows where the schedule came from and `flashcards doctor` replays later answers from
+it. A card already studied here keeps its own schedule: carrying happens once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import fsrs
+from sqlalchemy import insert, select, update
+
+from ..convert.model import Schedule
+from ..scheduling.days import StudyDay, study_day
+from ..storage.collection import Collection
+from ..storage.records import MANUAL, NEW, REVIEW
+from ..storage.tables import CardRow, ReviewRow
+
+__all__ = ["CarriedSchedules", "carry_schedules", "memory_from_sm2"]
+
+SM2_RETENTION = 0.9  # the retention SM-2's intervals are taken to have achieved (Anki's default)
+
+cards = CardRow.__table__
+reviews = ReviewRow.__table__
+
+
+@dataclass(slots=True)
+class CarriedSchedules:
+    carried: int = 0
+    kept: int = 0  # cards already studied here, which keep their own schedule
+    refused: int = 0  # schedules with no usable interval or ease
+
+
+def memory_from_sm2(
+    ease: float, interval_days: float, parameters: tuple[float, ...] | None
+) -> tuple[float, float] | None:
+    """(stability, difficulty) for a card SM-2 scheduled `interval_days` ahead with `ease`
+    (2.5 for 250%), or None when the numbers are out of SM-2's range."""
+    import fsrs_rs_python
+
+    if interval_days < 1 or not 1.3 <= ease <= 10:
+        return None
+    weights = list(parameters or fsrs.Scheduler().parameters)
+    state = fsrs_rs_python.FSRS(weights).memory_state_from_sm2(
+        ease, float(interval_days), SM2_RETENTION
+    )
+    return float(state.stability), float(state.difficulty)
+
+
+def carry_schedules(
+    collection: Collection,
+    schedules: Mapping[str, Schedule],
+    now: datetime,
+    today: StudyDay,
+    parameters: tuple[float, ...] | None = None,
+) -> CarriedSchedules:
+    """Give the new cards named in `schedules` (by explicit id) their carried schedule."""
+    outcome = CarriedSchedules()
+    if not schedules:
+        return outcome
+    ids = list(schedules)
+    with collection.write() as conn:
+        rows = []
+        for start in range(0, len(ids), 500):
+            rows += conn.execute(
+                select(cards.c.id, cards.c.explicit_id, cards.c.state, cards.c.reps).where(
+                    cards.c.explicit_id.in_(ids[start : start + 500]),
+                    cards.c.retired.is_(False),
+                )
+            ).all()
+        for row in rows:
+            if row.state != NEW or row.reps:
+                outcome.kept += 1
+                continue
+            schedule = schedules[row.explicit_id]
+            memory = memory_from_sm2(schedule.ease / 100, schedule.interval_days, parameters)
+            if memory is None:
+                outcome.refused += 1
+                continue
+            stability, difficulty = memory
+            due = today.next((schedule.due - today.date).days).start
+            last_review = min(due - timedelta(days=schedule.interval_days), now)
+            conn.execute(
+                update(cards)
+                .where(cards.c.id == row.id)
+                .values(
+                    state=REVIEW,
+                    step=None,
+                    stability=stability,
+                    difficulty=difficulty,
+                    due=due,
+                    last_review=last_review,
+                    modified_at=now,
+                )
+            )
+            conn.execute(
+                insert(reviews).values(
+                    card_id=row.id,
+                    rating=0,
+                    reviewed_at=last_review,
+                    duration_ms=None,
+                    state_before=MANUAL,
+                    interval_before=0.0,
+                    scheduled_days=float(schedule.interval_days),
+                    day=study_day(last_review, today.zone, today.rollover_hour).date.toordinal(),
+                    first_of_day=False,
+                    stability=stability,
+                    difficulty=difficulty,
+                )
+            )
+            outcome.carried += 1
+    return outcome
