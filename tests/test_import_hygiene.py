@@ -20,6 +20,7 @@ HEADLESS = [
     "flashcards.optimizer",
     "flashcards.optimizer.simulate",
     "flashcards.storage.backup",
+    "flashcards.study.carried",
 ]
 
 
@@ -37,6 +38,16 @@ def test_deck_parser_imports_no_database():
     code = (
         "import sys\nimport flashcards.deck\n"
         "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_converters_import_no_database_and_no_textual():
+    code = (
+        "import sys\nimport flashcards.convert.plan, flashcards.convert.report\n"
+        "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules\n"
+        "assert 'textual' not in sys.modules\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
