@@ -353,3 +353,24 @@ def test_anki_text_file_wide_headers_and_other_note_types(tmp_path):
         ("What does <b> do?", "makes text bold, in HTML", ("imported",)),
         ("drift", "a change in the input distribution", ("imported",)),
     ]
+
+
+def test_hashcards_cloze_over_several_paragraphs_stays_one_card_group(tmp_path):
+    source = write(
+        tmp_path, "q.md", "C:\nBetter the sight of the eyes.\n\n— [Ecclesiastes] [6]:[9]\n"
+    )
+    out = tmp_path / "out"
+    result = run("import", str(source), "--from", "hashcards", "--to", str(out))
+    assert result.exit_code == 0, result.output
+    _deck, cards = cards_of(out / "q.md")
+    assert [c.answers for c in cards] == [(("Ecclesiastes",),), (("6",),), (("9",),)]
+    assert cards[0].front.startswith("Better the sight of the eyes.\\\n— **[…]** 6:9")
+
+
+def test_obsidian_indented_code_is_never_a_card(tmp_path):
+    note = write(tmp_path, "o.md", "Intro:\n\n    indented::code\n\nreal::card\n")
+    out = tmp_path / "out"
+    result = run("import", str(note), "--from", "obsidian", "--to", str(out))
+    assert result.exit_code == 0, result.output
+    _deck, cards = cards_of(out / "o.md")
+    assert [(c.front, c.back) for c in cards] == [("real", "card")]
