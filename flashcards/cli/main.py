@@ -133,7 +133,7 @@ def check(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
 @click.option(
     "--from",
     "source_format",
-    type=click.Choice(["markdown", "obsidian", "hashcards", "csv", "anki-text"]),
+    type=click.Choice(["markdown", "obsidian", "hashcards", "csv", "anki-text", "anki"]),
     help="The inputs' format (by default told from the extension and content).",
 )
 @click.option(
@@ -167,8 +167,9 @@ def import_command(
 ) -> None:
     """Import deck files or folders into the collection, keeping every card's history.
 
-    Obsidian notes, hashcards decks, CSV/TSV files and Anki's plain-text export are first
-    converted into Markdown decks (written to --to DIR), which are then imported.
+    Obsidian notes, hashcards decks, CSV/TSV files, Anki's plain-text export and Anki
+    packages (with the `anki` extra) are first converted into Markdown decks (written to
+    --to DIR), which are then imported.
     Everything is checked first; with any error nothing is written."""
     from ..deck_import import import_paths
     from ..terminal_text import inert
@@ -181,14 +182,15 @@ def import_command(
             plan.write()
         except OSError as exc:
             fail(f"flashcards: cannot write the converted decks: {exc}")
+        now = workspace.clock.now()
         outcome = import_paths(
             workspace.collection,
             plan.markdown + [str(path) for path in plan.files],
-            workspace.clock.now(),
+            now,
             progress=Progress("import"),
         )
-        if not outcome.errors and plan.schedules_by_id:
-            _carry_schedules(workspace, plan)
+        if not outcome.errors:
+            _carry_state(workspace, plan, now)
     finally:
         workspace.close()
     if outcome.errors:
@@ -264,18 +266,17 @@ def _convert_inputs(
     return ConvertedInputs(plan)
 
 
-def _carry_schedules(workspace, plan) -> None:
-    """Give newly imported cards the review schedules their source kept (Obsidian's)."""
-    from ..study.carried import carry_schedules
+def _carry_state(workspace, plan, now) -> None:
+    """Give newly imported cards what their source kept: suspension (Anki) and review
+    schedules (Obsidian)."""
+    from ..study.carried import carry_schedules, suspend_added
 
-    result = carry_schedules(
-        workspace.collection,
-        plan.schedules_by_id,
-        workspace.clock.now(),
-        workspace.today(),
-        workspace.parameters,
-    )
-    plan.carried, plan.kept, plan.refused = result.carried, result.kept, result.refused
+    plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
+    if plan.schedules_by_id:
+        result = carry_schedules(
+            workspace.collection, plan.schedules_by_id, now, workspace.today(), workspace.parameters
+        )
+        plan.carried, plan.kept, plan.refused = result.carried, result.kept, result.refused
 
 
 @cli.command()

@@ -1,7 +1,8 @@
 """Other tools' card files converted into our Markdown decks, which are then imported as usual,
 so the Markdown stays the source of truth. Headless: no interface, no database.
 
-Each format has its module (`obsidian`, `hashcards`, `delimited` for CSV/TSV, `anki_text`);
+Each format has its module (`obsidian`, `hashcards`, `delimited` for CSV/TSV, `anki_text`,
+`anki_package` with the optional `anki` extra);
 `FORMATS` is the registry and `detect_format` tells them apart by extension and content."""
 
 from __future__ import annotations
@@ -23,21 +24,30 @@ __all__ = [
     "source_suffixes",
 ]
 
-FORMATS = ("markdown", "obsidian", "hashcards", "csv", "anki-text")
+FORMATS = ("markdown", "obsidian", "hashcards", "csv", "anki-text", "anki")
 CONVERTED_FORMATS = FORMATS[1:]  # every format but our own goes through a conversion
-_BY_SUFFIX = {".md": "markdown", ".csv": "csv", ".tsv": "csv"}
+_BY_SUFFIX = {
+    ".md": "markdown",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".apkg": "anki",
+    ".colpkg": "anki",
+}
 
 
 def source_suffixes(fmt: str) -> tuple[str, ...]:
     """The files of this format that a folder given as input contributes."""
     if fmt in ("markdown", "obsidian", "hashcards"):
         return (".md",)
+    if fmt == "anki":
+        return (".apkg", ".colpkg")
     return (".csv", ".tsv", ".txt")
 
 
 def detect_format(path: Path) -> str:
-    """`csv` for `.csv`/`.tsv`, `anki-text` for a `.txt` file that starts with Anki's
-    `#key:value` headers; `markdown` (our own decks) for everything else, folders included."""
+    """`csv` for `.csv`/`.tsv`, `anki` for `.apkg`/`.colpkg`, `anki-text` for a `.txt` file
+    that starts with Anki's `#key:value` headers; `markdown` (our own decks) for everything
+    else, folders included."""
     if path.is_dir():
         return "markdown"
     suffix = path.suffix.lower()

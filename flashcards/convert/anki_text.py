@@ -14,7 +14,7 @@ from .delimited import read_rows
 from .html_text import html_to_markdown
 from .model import Conversion, ConvertedCard, ConvertedDeck, Skip, safe_id, stable_id
 
-__all__ = ["convert_anki_text", "looks_like_anki_text"]
+__all__ = ["build_deck", "convert_anki_text", "looks_like_anki_text"]
 
 _SEPARATORS = {
     "tab": "\t",
@@ -92,7 +92,7 @@ def convert_anki_text(text: str, path: str, name: str) -> Conversion:
             defaults[key] = value
     if result.errors:
         return result
-    entries: list[tuple[int, str, str, str, str, list[str]]] = []
+    entries: list[tuple] = []
     special = set(columns.values())
     try:
         for number, row in read_rows("\n".join(lines[body_start:]), separator, body_start + 1):
@@ -113,29 +113,46 @@ def convert_anki_text(text: str, path: str, name: str) -> Conversion:
             else:
                 fields = [value.strip() for value in fields]
             entries.append(
-                (number, pick("guid"), pick("notetype"), pick("deck"), pick("tags"), fields)
+                (
+                    path,
+                    number,
+                    pick("guid"),
+                    pick("notetype"),
+                    pick("deck"),
+                    pick("tags"),
+                    fields,
+                    frozenset(),
+                )
             )
     except ValueError as exc:
         line, _, message = str(exc).partition(": ")
         result.errors.append(DeckError(path, int(line), f"not valid CSV: {message}"))
         return result
-    decks = [deck.split("::") for _n, _g, _t, deck, _tags, _f in entries if deck]
+    build_deck(result, entries, path, name, "Anki's plain-text export")
+    return result
+
+
+def build_deck(result: Conversion, entries: list, path: str, name: str, fmt: str) -> ConvertedDeck:
+    """One deck of Anki notes, each entry (where, line, guid, note type, deck, tags, fields,
+    suspended card numbers). When every note lies in one top deck, it is the title and the
+    subdecks are topics; otherwise the whole deck path is the topic."""
+    decks = [entry[4].split("::") for entry in entries if entry[4]]
     tops = {parts[0] for parts in decks}
     shared = tops.pop() if len(tops) == 1 and len(decks) == len(entries) else None
     deck = ConvertedDeck(
         source=path,
         name=name,
         title=shared or name.rsplit("/", 1)[-1],
-        fmt="Anki's plain-text export",
+        fmt=fmt,
         description="Anki subdecks are the topics" if any(len(d) > 1 for d in decks) else "",
     )
     result.decks.append(deck)
-    for number, guid, notetype, deck_name, tags, fields in entries:
+    for where, number, guid, notetype, deck_name, tags, fields, suspended in entries:
         topic = tuple(deck_name.split("::")) if deck_name else ()
         if shared is not None:
             topic = topic[1:]
-        _add_note(result, deck, path, number, guid, notetype, topic, tags, fields)
-    return result
+        _add_note(result, deck, where, number, guid, notetype, topic, tags, fields, suspended)
+    return deck
 
 
 def _add_note(
@@ -148,16 +165,21 @@ def _add_note(
     topic: tuple[str, ...],
     tags: str,
     fields: list[str],
+    suspended: frozenset[int] = frozenset(),
 ) -> None:
+    """One note's cards. `suspended` holds the Anki card numbers (0-based) that were
+    suspended: the reverse of a two-way note is its card 1, a cloze's c1 is card 0."""
     kind = notetype.casefold()
     if not kind:
         kind = _CLOZE if fields and _ANKI_CLOZE.search(fields[0]) else _BASIC
     card_id = safe_id("anki", guid) if guid else stable_id("anki", *fields)
     tag_list = tuple(t.replace(",", "_") for t in tags.split())
 
-    def add(card_kind: str, front: str, back: str, suffix: str = "") -> None:
+    def add(card_kind: str, front: str, back: str, suffix: str = "", off=frozenset()) -> None:
         deck.cards.append(
-            ConvertedCard(card_kind, front, back, card_id + suffix, number, topic, tag_list)
+            ConvertedCard(
+                card_kind, front, back, card_id + suffix, number, topic, tag_list, (), off
+            )
         )
 
     if kind == _CLOZE:
@@ -171,7 +193,12 @@ def _add_note(
                     DeckError(path, number, f"the cloze '{inner}' holds '|' or a second '::'")
                 )
                 return
-        add("cloze", text, fields[1] if len(fields) > 1 else "")
+        add(
+            "cloze",
+            text,
+            fields[1] if len(fields) > 1 else "",
+            off=frozenset(f"c{n + 1}" for n in suspended),
+        )
         return
     if len(fields) < 2 or not fields[0] or not fields[1]:
         result.errors.append(DeckError(path, number, "a note needs a front and a back field"))
@@ -181,6 +208,6 @@ def _add_note(
         result.warnings.append(
             Skip(path, number, f"note type '{notetype}' converted by its first two fields")
         )
-    add("basic", front, back)
+    add("basic", front, back, off=frozenset({""} if 0 in suspended else ()))
     if kind == _REVERSED or (kind == _OPTIONAL and len(fields) > 2 and fields[2].strip()):
-        add("basic", back, front, "-r")
+        add("basic", back, front, "-r", off=frozenset({""} if 1 in suspended else ()))

@@ -61,6 +61,9 @@ class ConvertedCard:
     topic: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    # Which of its cards the source had suspended: "" for a basic card, the cloze numbers
+    # ("c1", "c2") for a cloze paragraph.
+    suspended: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -74,6 +77,7 @@ class ConvertedDeck:
     description: str = ""
     tags: tuple[str, ...] = ()
     cards: list[ConvertedCard] = field(default_factory=list)
+    media: dict[str, bytes] = field(default_factory=dict)  # files to put beside the deck
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ class ImportPlan:
     skipped: list[Skip] = field(default_factory=list)
     warnings: list[Skip] = field(default_factory=list)
     schedules: dict[str, Schedule] = field(default_factory=dict)  # by card id, once imported
+    suspended: set[str] = field(default_factory=set)  # ids of cards the source had suspended
 
 
 def _read(path: Path, shown: str, errors: list[DeckError]) -> str | None:
@@ -124,11 +125,20 @@ def plan_import(
         for member in members:
             shown = str(member)
             sources.add(member.resolve())
+            relative = member.relative_to(path) if path.is_dir() else Path(member.name)
+            name = relative.with_suffix("").as_posix()
+            if chosen == "anki":
+                from .anki_package import convert_anki_package
+
+                part = convert_anki_package(member, shown, name)
+                conversion.extend(part)
+                for deck in part.decks:
+                    pairs.append((deck, (base / (deck.name + ".md")).resolve()))
+                    targets[pairs[-1][1]] = shown
+                continue
             text = _read(member, shown, plan.errors)
             if text is None:
                 continue
-            relative = member.relative_to(path) if path.is_dir() else Path(member.name)
-            name = relative.with_suffix("").as_posix()
             part = _convert_one(
                 chosen,
                 text,
@@ -175,6 +185,8 @@ def plan_import(
         plan.errors.extend(rendered.errors)
         plan.files[output] = rendered.text
         plan.schedules.update(rendered.schedules)
+        plan.suspended |= rendered.suspended
+        _add_media(plan, deck, output)
         plan.converted.append(
             ConvertedFile(
                 source=deck.source,
@@ -187,6 +199,21 @@ def plan_import(
         )
     plan.errors.sort(key=lambda e: (e.path, e.line))
     return plan
+
+
+def _add_media(plan: ImportPlan, deck: ConvertedDeck, output: Path) -> None:
+    """Media files go beside the deck; one already there is replaced only by the same bytes."""
+    for file_name, data in sorted(deck.media.items()):
+        target = output.parent / file_name
+        earlier = plan.files.get(target)
+        if (earlier is not None and earlier != data) or (
+            earlier is None and target.exists() and target.read_bytes() != data
+        ):
+            plan.errors.append(
+                DeckError(deck.source, 0, f"media file {target} exists with other content")
+            )
+            continue
+        plan.files[target] = data
 
 
 def _ours(path: Path) -> bool:

@@ -21,6 +21,7 @@ class ConvertedInputs:
     carried: int = 0
     kept: int = 0
     refused: int = 0
+    suspended: int = 0  # new cards suspended because the source had them suspended
 
     def write(self) -> None:
         """Write the converted decks (raises OSError, having put back what it wrote)."""
@@ -37,7 +38,8 @@ class ConvertedInputs:
 
     @property
     def files(self) -> list[Path]:
-        return list(self.plan.files)
+        """The deck files to import (media files are written beside them, not imported)."""
+        return [path for path, content in self.plan.files.items() if isinstance(content, str)]
 
     @property
     def converted(self) -> list[ConvertedFile]:
@@ -51,6 +53,10 @@ class ConvertedInputs:
     def schedules_by_id(self):
         return self.plan.schedules
 
+    @property
+    def suspended_ids(self) -> set[str]:
+        return self.plan.suspended
+
     def summary(self) -> list[str]:
         lines: list[str] = []
         for item in self.plan.converted:
@@ -63,6 +69,10 @@ class ConvertedInputs:
             lines.append(f"note: {warning}")
         for skip in self.plan.skipped:
             lines.append(f"skipped: {skip}")
+        if self.suspended:
+            lines.append(
+                f"{self.suspended} card{'s' * (self.suspended != 1)} suspended, as in the source"
+            )
         if self.carried:
             lines.append(
                 f"{self.carried} review schedule{'s' * (self.carried != 1)} carried over "

@@ -37,6 +37,7 @@ class Rendered:
     # The source's review schedules, by the id each card has once imported (a cloze
     # paragraph's deletions get their own ids, in the order of their schedules).
     schedules: dict[str, Schedule] = field(default_factory=dict)
+    suspended: set[str] = field(default_factory=set)  # ids of cards the source had suspended
 
 
 def _escape_lines(text: str, *, front_of_question: bool = False) -> list[str]:
@@ -200,6 +201,8 @@ def _check(deck: ConvertedDeck, text: str, starts: list[tuple[int, ConvertedCard
         for parsed_card, (card, k) in zip(parsed.cards, origins, strict=True):
             if k < len(card.schedules) and parsed_card.explicit_id:
                 rendered.schedules[parsed_card.explicit_id] = card.schedules[k]
+            if (parsed_card.cloze_group or "") in card.suspended and parsed_card.explicit_id:
+                rendered.suspended.add(parsed_card.explicit_id)
     return rendered
 
 
@@ -229,13 +232,13 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def write_files(files: dict[Path, str]) -> WrittenFiles:
+def write_files(files: dict[Path, str | bytes]) -> WrittenFiles:
     """Write every file through a temporary file and a rename; files whose content is already
     the same are not touched (so their modification time and digest stay)."""
     written = WrittenFiles(paths=[], before={}, made_dirs=[])
     try:
         for path, text in files.items():
-            data = text.encode()
+            data = text.encode() if isinstance(text, str) else text
             missing = [p for p in [path.parent, *path.parent.parents] if not p.exists()]
             for folder in reversed(missing):
                 folder.mkdir()

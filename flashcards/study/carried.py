@@ -1,4 +1,5 @@
-"""Review schedules carried over from another tool (the Obsidian plugin's due date, interval
+"""What another tool kept for a card, carried over at its first import: suspension (Anki), and
+review schedules (the Obsidian plugin's due date, interval
 and SM-2 ease) become the cards' FSRS state when they are first imported.
 
 The memory state comes from fsrs-rs-python's conversion of an SM-2 ease and interval (the one
@@ -23,7 +24,7 @@ from ..storage.collection import Collection
 from ..storage.records import MANUAL, NEW, REVIEW
 from ..storage.tables import CardRow, ReviewRow
 
-__all__ = ["CarriedSchedules", "carry_schedules", "memory_from_sm2"]
+__all__ = ["CarriedSchedules", "carry_schedules", "memory_from_sm2", "suspend_added"]
 
 SM2_RETENTION = 0.9  # the retention SM-2's intervals are taken to have achieved (Anki's default)
 
@@ -117,3 +118,25 @@ def carry_schedules(
             )
             outcome.carried += 1
     return outcome
+
+
+def suspend_added(collection: Collection, ids: set[str], added_at: datetime) -> int:
+    """Suspend the cards among `ids` that the import at `added_at` has just added (a card the
+    source had suspended); cards that were already here keep their own state."""
+    if not ids:
+        return 0
+    names = sorted(ids)
+    changed = 0
+    with collection.write() as conn:
+        for start in range(0, len(names), 500):
+            changed += conn.execute(
+                update(cards)
+                .where(
+                    cards.c.explicit_id.in_(names[start : start + 500]),
+                    cards.c.created_at == added_at,
+                    cards.c.retired.is_(False),
+                    cards.c.suspended.is_(False),
+                )
+                .values(suspended=True, modified_at=added_at)
+            ).rowcount
+    return changed
