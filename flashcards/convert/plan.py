@@ -131,24 +131,20 @@ def plan_import(
                 from .anki_package import convert_anki_package
 
                 part = convert_anki_package(member, shown, name)
-                conversion.extend(part)
-                for deck in part.decks:
-                    pairs.append((deck, (base / (deck.name + ".md")).resolve()))
-                    targets[pairs[-1][1]] = shown
-                continue
-            text = _read(member, shown, plan.errors)
-            if text is None:
-                continue
-            part = _convert_one(
-                chosen,
-                text,
-                shown,
-                name,
-                member.suffix.lower(),
-                columns=columns,
-                cloze_syntaxes=cloze_syntaxes,
-                in_folder=path.is_dir(),
-            )
+            else:
+                text = _read(member, shown, plan.errors)
+                if text is None:
+                    continue
+                part = _convert_one(
+                    chosen,
+                    text,
+                    shown,
+                    name,
+                    member.suffix.lower(),
+                    columns=columns,
+                    cloze_syntaxes=cloze_syntaxes,
+                    in_folder=path.is_dir(),
+                )
             conversion.extend(part)
             for deck in part.decks:
                 output = (base / (deck.name + ".md")).resolve()
