@@ -165,3 +165,66 @@ def test_without_the_extra_the_message_names_it(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert f"{package}: {EXTRA_MISSING}" in result.output
     assert "flashcards[anki]" in EXTRA_MISSING
+
+
+def test_review_history_comes_along_once_and_the_state_is_replayed(tmp_path, isolated):
+    anki = pytest.importorskip("anki.collection", reason="the optional 'anki' extra is absent")
+    from flashcards.config import Config
+    from flashcards.maintenance.doctor import examine
+    from flashcards.storage.tables import ReviewRow
+
+    col = anki.Collection(str(tmp_path / "studied.anki2"))
+    deck = col.decks.id("Serving")
+    for front in ("What is tail latency?", "What does batching trade?"):
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "an answer"
+        col.add_note(note, deck)
+    col.decks.select(deck)
+    ratings = []
+    for ease in (1, 3, 3, 4):  # Again, Good, Good, Easy on whatever Anki shows next
+        card = col.sched.getCard()
+        assert card is not None
+        col.sched.answerCard(card, ease)
+        ratings.append((col.get_note(card.nid)["Front"], ease))
+    studied = [cid for cid in col.find_cards("") if col.get_card(cid).reps]
+    col.sched.set_due_date(studied[:1], "0")  # a manual reschedule: not an answer
+    package = tmp_path / "studied.apkg"
+    col.export_anki_package(
+        out_path=str(package),
+        options=anki.ExportAnkiPackageOptions(with_scheduling=True, with_media=False),
+        limit=None,
+    )
+    col.close()
+
+    out = tmp_path / "out"
+    first = run("import", str(package), "--to", str(out))
+    assert first.exit_code == 0, first.output
+    answered = len(ratings)
+    assert f"{answered} reviews of" in first.output
+    collection = Ours(str(isolated / "collection.sqlite3"))
+    try:
+        with collection.read() as conn:
+            logged = conn.execute(
+                select(CardRow.front, ReviewRow.rating)
+                .join(CardRow, CardRow.id == ReviewRow.card_id)
+                .order_by(ReviewRow.reviewed_at, ReviewRow.id)
+            ).all()
+            states = conn.execute(select(CardRow.front, CardRow.reps, CardRow.state)).all()
+        assert [tuple(row) for row in logged] == ratings
+        reps = {front: count for front, count, _state in states}
+        for front in reps:
+            assert reps[front] == sum(1 for f, _ in ratings if f == front)
+        assert all(state != 0 for front, count, state in states if count)
+        assert examine(collection, Config(fuzz=False)).healthy  # state and totals agree
+    finally:
+        collection.close()
+
+    again = run("import", str(package), "--to", str(out))
+    assert again.exit_code == 0, again.output
+    assert "came along" not in again.output
+    collection = Ours(str(isolated / "collection.sqlite3"))
+    try:
+        with collection.read() as conn:
+            assert len(conn.execute(select(ReviewRow.id)).all()) == answered
+    finally:
+        collection.close()

@@ -267,10 +267,20 @@ def _convert_inputs(
 
 
 def _carry_state(workspace, plan, now) -> None:
-    """Give newly imported cards what their source kept: suspension (Anki) and review
-    schedules (Obsidian)."""
-    from ..study.carried import carry_schedules, suspend_added
+    """Give newly imported cards what their source kept: the review log and suspension
+    (Anki), review schedules (Obsidian)."""
+    from ..scheduling.scheduler import make_scheduler
+    from ..study.carried import carry_history, carry_schedules, suspend_added
 
+    if plan.histories_by_id:
+        plan.history_cards, plan.history_answers = carry_history(
+            workspace.collection,
+            plan.histories_by_id,
+            now,
+            make_scheduler(workspace.config, parameters=workspace.parameters),
+            workspace.zone,
+            workspace.config.rollover_hour,
+        )
     plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
     if plan.schedules_by_id:
         result = carry_schedules(

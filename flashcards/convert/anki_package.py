@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..deck.model import DeckError
 from .anki_text import build_deck
-from .model import Conversion
+from .model import Conversion, PastReview
 
 __all__ = ["EXTRA_MISSING", "convert_anki_package"]
 
@@ -31,6 +32,12 @@ _STOCK = {
 }
 _SOUND = re.compile(r"\[sound:([^\]]+)\]")
 _SUSPENDED_QUEUE = -1
+_ANSWER_TYPES = (
+    0,
+    1,
+    2,
+    3,
+)  # learning, review, relearning, filtered; not manual (4) or rescheduled (5)
 
 
 def _markdown(html: str) -> str:
@@ -88,8 +95,23 @@ def convert_anki_package(path: Path, shown: str, name: str) -> Conversion:
     return result
 
 
+def _answers(collection) -> dict[int, tuple[PastReview, ...]]:
+    """Every card's answers in the package's review log, oldest first."""
+    found: dict[int, list[PastReview]] = {}
+    rows = collection.db.all("select id, cid, ease, time, type from revlog order by id")
+    for review_id, card_id, ease, duration, kind in rows:
+        if kind not in _ANSWER_TYPES or not 1 <= ease <= 4:
+            continue
+        moment = datetime.fromtimestamp(review_id / 1000, tz=UTC)
+        found.setdefault(card_id, []).append(
+            PastReview(moment, int(ease), int(duration) if duration and duration > 0 else None)
+        )
+    return {card_id: tuple(answers) for card_id, answers in found.items()}
+
+
 def _read_notes(collection, shown: str, name: str, result: Conversion) -> None:
     media_dir = Path(collection.media.dir())
+    answers = _answers(collection)
     entries = []
     media: dict[str, bytes] = {}
     for note_id in sorted(collection.find_notes("")):
@@ -123,6 +145,7 @@ def _read_notes(collection, shown: str, name: str, result: Conversion) -> None:
                 " ".join(note.tags),
                 [_markdown(field) for field in note.fields],
                 suspended,
+                {c.ord: answers[c.id] for c in cards if c.id in answers},
             )
         )
     deck = build_deck(result, entries, shown, name, "an Anki package")

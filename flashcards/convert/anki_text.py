@@ -134,8 +134,8 @@ def convert_anki_text(text: str, path: str, name: str) -> Conversion:
 
 def build_deck(result: Conversion, entries: list, path: str, name: str, fmt: str) -> ConvertedDeck:
     """One deck of Anki notes, each entry (where, line, guid, note type, deck, tags, fields,
-    suspended card numbers). When every note lies in one top deck, it is the title and the
-    subdecks are topics; otherwise the whole deck path is the topic."""
+    suspended card numbers[, answers by card number]). When every note lies in one top deck,
+    it is the title and the subdecks are topics; otherwise the whole deck path is the topic."""
     decks = [entry[4].split("::") for entry in entries if entry[4]]
     tops = {parts[0] for parts in decks}
     shared = tops.pop() if len(tops) == 1 and len(decks) == len(entries) else None
@@ -147,11 +147,14 @@ def build_deck(result: Conversion, entries: list, path: str, name: str, fmt: str
         description="Anki subdecks are the topics" if any(len(d) > 1 for d in decks) else "",
     )
     result.decks.append(deck)
-    for where, number, guid, notetype, deck_name, tags, fields, suspended in entries:
+    for where, number, guid, notetype, deck_name, tags, fields, suspended, *past in entries:
         topic = tuple(deck_name.split("::")) if deck_name else ()
         if shared is not None:
             topic = topic[1:]
-        _add_note(result, deck, where, number, guid, notetype, topic, tags, fields, suspended)
+        history = past[0] if past else None
+        _add_note(
+            result, deck, where, number, guid, notetype, topic, tags, fields, suspended, history
+        )
     return deck
 
 
@@ -166,19 +169,31 @@ def _add_note(
     tags: str,
     fields: list[str],
     suspended: frozenset[int] = frozenset(),
+    history: dict[int, tuple] | None = None,
 ) -> None:
     """One note's cards. `suspended` holds the Anki card numbers (0-based) that were
-    suspended: the reverse of a two-way note is its card 1, a cloze's c1 is card 0."""
+    suspended, `history` each card number's answers: the reverse of a two-way note is its
+    card 1, a cloze's c1 is card 0."""
+    history = history or {}
     kind = notetype.casefold()
     if not kind:
         kind = _CLOZE if fields and _ANKI_CLOZE.search(fields[0]) else _BASIC
     card_id = safe_id("anki", guid) if guid else stable_id("anki", *fields)
     tag_list = tuple(t.replace(",", "_") for t in tags.split())
 
-    def add(card_kind: str, front: str, back: str, suffix: str = "", off=frozenset()) -> None:
+    def add(card_kind: str, front: str, back: str, suffix: str = "", off=frozenset(), past=None):
         deck.cards.append(
             ConvertedCard(
-                card_kind, front, back, card_id + suffix, number, topic, tag_list, (), off
+                card_kind,
+                front,
+                back,
+                card_id + suffix,
+                number,
+                topic,
+                tag_list,
+                (),
+                off,
+                past or {},
             )
         )
 
@@ -198,6 +213,7 @@ def _add_note(
             text,
             fields[1] if len(fields) > 1 else "",
             off=frozenset(f"c{n + 1}" for n in suspended),
+            past={f"c{n + 1}": answers for n, answers in history.items()},
         )
         return
     if len(fields) < 2 or not fields[0] or not fields[1]:
@@ -208,6 +224,10 @@ def _add_note(
         result.warnings.append(
             Skip(path, number, f"note type '{notetype}' converted by its first two fields")
         )
-    add("basic", front, back, off=frozenset({""} if 0 in suspended else ()))
+
+    def own(number: int) -> dict:
+        return {"": history[number]} if number in history else {}
+
+    add("basic", front, back, off=frozenset({""} if 0 in suspended else ()), past=own(0))
     if kind == _REVERSED or (kind == _OPTIONAL and len(fields) > 2 and fields[2].strip()):
-        add("basic", back, front, "-r", off=frozenset({""} if 1 in suspended else ()))
+        add("basic", back, front, "-r", frozenset({""} if 1 in suspended else ()), own(1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from ..deck.model import DeckError, normalize_text
 
@@ -14,6 +14,7 @@ __all__ = [
     "Conversion",
     "ConvertedCard",
     "ConvertedDeck",
+    "PastReview",
     "Schedule",
     "Skip",
     "safe_id",
@@ -46,6 +47,15 @@ class Schedule:
     ease: int
 
 
+@dataclass(frozen=True, slots=True)
+class PastReview:
+    """One answer from the source's review log (Anki's revlog)."""
+
+    reviewed_at: datetime  # UTC
+    rating: int  # 1 Again .. 4 Easy
+    duration_ms: int | None
+
+
 @dataclass(slots=True)
 class ConvertedCard:
     """One card (or one cloze paragraph) in our terms: Markdown text, ready to be written.
@@ -64,6 +74,8 @@ class ConvertedCard:
     # Which of its cards the source had suspended: "" for a basic card, the cloze numbers
     # ("c1", "c2") for a cloze paragraph.
     suspended: frozenset[str] = frozenset()
+    # The source's answers, keyed the same way ("" or "c1", "c2", ...).
+    history: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

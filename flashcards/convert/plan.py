@@ -15,7 +15,7 @@ from . import detect_format, source_suffixes
 from .anki_text import convert_anki_text
 from .delimited import convert_delimited
 from .hashcards import convert_hashcards
-from .model import Conversion, ConvertedDeck, Schedule, Skip
+from .model import Conversion, ConvertedDeck, PastReview, Schedule, Skip
 from .obsidian import convert_obsidian
 from .writer import MARK, render_deck
 
@@ -42,6 +42,7 @@ class ImportPlan:
     warnings: list[Skip] = field(default_factory=list)
     schedules: dict[str, Schedule] = field(default_factory=dict)  # by card id, once imported
     suspended: set[str] = field(default_factory=set)  # ids of cards the source had suspended
+    histories: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)  # by card id
 
 
 def _read(path: Path, shown: str, errors: list[DeckError]) -> str | None:
@@ -182,6 +183,7 @@ def plan_import(
         plan.files[output] = rendered.text
         plan.schedules.update(rendered.schedules)
         plan.suspended |= rendered.suspended
+        plan.histories.update(rendered.histories)
         _add_media(plan, deck, output)
         plan.converted.append(
             ConvertedFile(

@@ -22,6 +22,8 @@ class ConvertedInputs:
     kept: int = 0
     refused: int = 0
     suspended: int = 0  # new cards suspended because the source had them suspended
+    history_cards: int = 0  # new cards whose answers came along from the source's log
+    history_answers: int = 0
 
     def write(self) -> None:
         """Write the converted decks (raises OSError, having put back what it wrote)."""
@@ -57,6 +59,10 @@ class ConvertedInputs:
     def suspended_ids(self) -> set[str]:
         return self.plan.suspended
 
+    @property
+    def histories_by_id(self):
+        return self.plan.histories
+
     def summary(self) -> list[str]:
         lines: list[str] = []
         for item in self.plan.converted:
@@ -69,6 +75,12 @@ class ConvertedInputs:
             lines.append(f"note: {warning}")
         for skip in self.plan.skipped:
             lines.append(f"skipped: {skip}")
+        if self.history_answers:
+            lines.append(
+                f"{self.history_answers} review{'s' * (self.history_answers != 1)} of "
+                f"{self.history_cards} card{'s' * (self.history_cards != 1)} came along from "
+                "the review log, and their FSRS state was replayed from them"
+            )
         if self.suspended:
             lines.append(
                 f"{self.suspended} card{'s' * (self.suspended != 1)} suspended, as in the source"
@@ -114,4 +126,6 @@ class ConvertedInputs:
                 "kept": self.kept,
                 "refused": self.refused,
             },
+            "history": {"cards": self.history_cards, "reviews": self.history_answers},
+            "suspended": self.suspended,
         }

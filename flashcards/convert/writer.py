@@ -13,7 +13,7 @@ from pathlib import Path
 from ..deck.cloze import ClozeError, find_deletions, group_deletions
 from ..deck.model import DeckError
 from ..deck.parser import parse_deck
-from .model import ConvertedCard, ConvertedDeck, Schedule
+from .model import ConvertedCard, ConvertedDeck, PastReview, Schedule
 
 __all__ = ["MARK", "Rendered", "WrittenFiles", "render_deck", "write_files"]
 
@@ -38,6 +38,7 @@ class Rendered:
     # paragraph's deletions get their own ids, in the order of their schedules).
     schedules: dict[str, Schedule] = field(default_factory=dict)
     suspended: set[str] = field(default_factory=set)  # ids of cards the source had suspended
+    histories: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)  # by card id
 
 
 def _escape_lines(text: str, *, front_of_question: bool = False) -> list[str]:
@@ -201,8 +202,11 @@ def _check(deck: ConvertedDeck, text: str, starts: list[tuple[int, ConvertedCard
         for parsed_card, (card, k) in zip(parsed.cards, origins, strict=True):
             if k < len(card.schedules) and parsed_card.explicit_id:
                 rendered.schedules[parsed_card.explicit_id] = card.schedules[k]
-            if (parsed_card.cloze_group or "") in card.suspended and parsed_card.explicit_id:
+            label = parsed_card.cloze_group or ""
+            if label in card.suspended and parsed_card.explicit_id:
                 rendered.suspended.add(parsed_card.explicit_id)
+            if card.history.get(label) and parsed_card.explicit_id:
+                rendered.histories[parsed_card.explicit_id] = card.history[label]
     return rendered
 
 
