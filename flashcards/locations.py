@@ -15,6 +15,7 @@ __all__ = [
     "config_path",
     "data_dir",
     "default_database",
+    "imported_dir",
     "missing_collection",
     "transcripts_dir",
 ]
@@ -30,6 +31,11 @@ def data_dir() -> Path:
 def transcripts_dir() -> Path:
     """Where finished mock rounds are written out as Markdown."""
     return data_dir() / "rounds"
+
+
+def imported_dir() -> Path:
+    """Where `flashcards import` writes the decks it converts from other tools' files."""
+    return data_dir() / "imported"
 
 
 def default_database() -> str:

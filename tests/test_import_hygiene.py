@@ -20,6 +20,7 @@ HEADLESS = [
     "flashcards.optimizer",
     "flashcards.optimizer.simulate",
     "flashcards.storage.backup",
+    "flashcards.study.carried",
 ]
 
 
@@ -72,6 +73,16 @@ def test_opening_a_collection_does_not_load_the_markdown_parser():
         "assert 'markdown_it' not in sys.modules\n"
         "from flashcards.deck import parse_deck\n"
         "assert parse_deck('Q: a?\\nA: b\\n', 'd.md').cards\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_converters_import_no_database_and_no_textual():
+    code = (
+        "import sys\nimport flashcards.convert.plan, flashcards.convert.report\n"
+        "assert 'sqlalchemy' not in sys.modules and 'sqlmodel' not in sys.modules\n"
+        "assert 'textual' not in sys.modules\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -197,25 +197,73 @@ RELINKED_MEANS = (
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--json", "as_json", is_flag=True, help="Print what changed, or the errors, as JSON.")
+@click.option(
+    "--from",
+    "source_format",
+    type=click.Choice(["markdown", "obsidian", "hashcards", "csv", "anki-text", "anki"]),
+    help="The inputs' format (by default told from the extension and content).",
+)
+@click.option(
+    "--to",
+    "out_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where converted decks are written (default: imported/NAME/ in the data folder).",
+)
+@click.option(
+    "--columns",
+    metavar="front,back,tags",
+    help="CSV/TSV files have no header row; their columns are these.",
+)
+@click.option(
+    "--cloze-syntax",
+    "cloze_syntax",
+    multiple=True,
+    type=click.Choice(["bold", "curly"]),
+    help="Obsidian: also read **bold** or {{curly}} text as clozes (==highlights== always).",
+)
 @click.pass_obj
-def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> None:
+def import_command(
+    options: Options,
+    paths: tuple[str, ...],
+    as_json: bool,
+    source_format: str | None,
+    out_dir: Path | None,
+    columns: str | None,
+    cloze_syntax: tuple[str, ...],
+) -> None:
     """Import deck files or folders into the collection, keeping every card's history.
 
+        Obsidian notes, hashcards decks, CSV/TSV files, Anki's plain-text export and Anki
+        packages (with the `anki` extra) are first converted into Markdown decks (written to
+        --to DIR), which are then imported.
     Everything is checked first; with any error nothing is written. A folder without decks, or
-    a file without cards, is a warning and exits 1. Lists the cards relinked: matched to the
-    card they were, and so keeping its history, although edited or moved."""
+        a file without cards, is a warning and exits 1. Lists the cards relinked: matched to the
+        card they were, and so keeping its history, although edited or moved."""
     from ..deck_import import import_paths
     from ..terminal_text import inert
     from .progress import Progress
 
+    plan = _convert_inputs(list(paths), source_format, out_dir, columns, cloze_syntax)
     workspace = open_workspace(options, writes=True)
     try:
+        try:
+            plan.write()
+        except OSError as exc:
+            fail(f"flashcards: cannot write the converted decks: {exc}")
+        now = workspace.clock.now()
         outcome = import_paths(
-            workspace.collection, list(paths), workspace.clock.now(), progress=Progress("import")
+            workspace.collection,
+            plan.markdown + [str(path) for path in plan.files],
+            now,
+            progress=Progress("import"),
         )
+        if not outcome.errors:
+            _carry_state(workspace, plan, now)
     finally:
         workspace.close()
     if outcome.errors:
+        plan.undo()
         _forget_new_collection(workspace)
         count = len(outcome.errors)
         if as_json:
@@ -225,6 +273,9 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
         for error in outcome.errors:
             click.echo(inert(str(error)), err=True)
         fail(f"{_plural(count, 'error')}: nothing was imported")
+    if not as_json:
+        for line in plan.summary():
+            click.echo(inert(line))
     report = outcome.report
     rounds = outcome.rounds
     if as_json:
@@ -239,6 +290,8 @@ def import_command(options: Options, paths: tuple[str, ...], as_json: bool) -> N
             "warnings": warnings,
             "imported": True,
         }
+        if plan.converted:
+            payload["converted"] = plan.as_json()
         if rounds is not None:
             payload["rounds"] = {
                 "added": rounds.added,
@@ -278,6 +331,64 @@ def _forget_new_collection(workspace) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
     click.echo(f"flashcards: the new collection {path} was removed again", err=True)
+
+
+def _convert_inputs(
+    paths: list[str],
+    source_format: str | None,
+    out_dir: Path | None,
+    columns: str | None,
+    cloze_syntax: tuple[str, ...],
+):
+    """Convert, in memory, the inputs that are not our Markdown; on any problem, report every
+    one as `path:line: message` and stop: nothing is written."""
+    from ..convert.delimited import parse_columns
+    from ..convert.plan import plan_import
+    from ..convert.report import ConvertedInputs
+    from ..locations import imported_dir
+    from ..terminal_text import inert
+
+    try:
+        column_names = parse_columns(columns) if columns else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from exc
+    plan = plan_import(
+        paths,
+        fmt=source_format,
+        out_dir=out_dir,
+        default_root=imported_dir(),
+        columns=column_names,
+        cloze_syntaxes=frozenset({"highlight", *cloze_syntax}),
+    )
+    if plan.errors:
+        for error in plan.errors:
+            click.echo(inert(str(error)), err=True)
+        count = len(plan.errors)
+        fail(f"{count} error{'s' * (count != 1)}: nothing was converted or imported")
+    return ConvertedInputs(plan)
+
+
+def _carry_state(workspace, plan, now) -> None:
+    """Give newly imported cards what their source kept: the review log and suspension
+    (Anki), review schedules (Obsidian)."""
+    from ..scheduling.scheduler import make_scheduler
+    from ..study.carried import carry_history, carry_schedules, suspend_added
+
+    if plan.histories_by_id:
+        plan.history_cards, plan.history_answers = carry_history(
+            workspace.collection,
+            plan.histories_by_id,
+            now,
+            make_scheduler(workspace.config, parameters=workspace.parameters),
+            workspace.zone,
+            workspace.config.rollover_hour,
+        )
+    plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
+    if plan.schedules_by_id:
+        result = carry_schedules(
+            workspace.collection, plan.schedules_by_id, now, workspace.today(), workspace.parameters
+        )
+        plan.carried, plan.kept, plan.refused = result.carried, result.kept, result.refused
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import fsrs
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from ..config import Config
 from ..optimizer.store import parameter_sets
@@ -30,6 +30,18 @@ decks_t = DeckRow.__table__
 reviews_t = ReviewRow.__table__
 exams_t = ExamRow.__table__
 answers_t = ExamAnswerRow.__table__
+
+# The log entries a replay reads: answers, and the manual entries that carry a schedule in
+# from another tool (rating 0 with a stability and an interval; resets and reschedules to
+# today have neither).
+_REPLAYED = or_(
+    and_(reviews_t.c.state_before != MANUAL, reviews_t.c.rating.between(1, 4)),
+    and_(
+        reviews_t.c.rating == 0,
+        reviews_t.c.stability.is_not(None),
+        reviews_t.c.scheduled_days > 0,
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +95,24 @@ class _Schedulers:
 
 def _replay(card_id: int, answers: list, choose) -> _Replayed:
     """Answer a fresh card with the logged ratings; an answer to a new card means the card was
-    reset to new before it, so the replay starts again there."""
+    reset to new before it, so the replay starts again there. A carried schedule (see
+    `flashcards.study.carried`) is a starting state, like a fresh card."""
     card = None
     reps = lapses = 0
-    for rating, reviewed_at, state_before in answers:
+    for rating, reviewed_at, state_before, *carried in answers:
+        if rating == 0:  # a schedule carried from another tool: the state starts there
+            stability, difficulty = carried
+            card = fsrs.Card(
+                card_id=card_id,
+                state=fsrs.State.Review,
+                step=None,
+                stability=stability,
+                difficulty=difficulty,
+                due=reviewed_at,
+                last_review=reviewed_at,
+            )
+            reps = lapses = 0
+            continue
         if card is None or state_before == NEW:
             card = fsrs.Card(card_id=card_id, due=reviewed_at)
             reps = lapses = 0
@@ -180,12 +206,14 @@ def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
             reviews_t.c.rating,
             reviews_t.c.reviewed_at,
             reviews_t.c.state_before,
+            reviews_t.c.stability,
+            reviews_t.c.difficulty,
         )
-        .where(reviews_t.c.state_before != MANUAL, reviews_t.c.rating.between(1, 4))
+        .where(_REPLAYED)
         .order_by(reviews_t.c.card_id, reviews_t.c.reviewed_at, reviews_t.c.id)
     )
-    for card_id, rating, reviewed_at, state_before in conn.execute(statement):
-        logs[card_id].append((rating, reviewed_at, state_before))
+    for card_id, *entry in conn.execute(statement):
+        logs[card_id].append(tuple(entry))
     rows = conn.execute(
         select(
             cards_t.c.id,
@@ -248,14 +276,10 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
         disagreeing = [f.card_id for f in report.findings if f.kind == "state" and f.fixable]
         for card_id in disagreeing:
             answers = [
-                (r.rating, r.reviewed_at, r.state_before)
+                (r.rating, r.reviewed_at, r.state_before, r.stability, r.difficulty)
                 for r in conn.execute(
                     select(reviews_t)
-                    .where(
-                        reviews_t.c.card_id == card_id,
-                        reviews_t.c.state_before != MANUAL,
-                        reviews_t.c.rating.between(1, 4),
-                    )
+                    .where(reviews_t.c.card_id == card_id, _REPLAYED)
                     .order_by(reviews_t.c.reviewed_at, reviews_t.c.id)
                 )
             ]
