@@ -182,3 +182,16 @@ def test_builtin_rounds_cover_the_case_studies_and_generative_ai():
         rubric = " ".join(item.plain.casefold() for _step, item in parsed.items)
         for point in ("latency", "drift", "rollback", "retrain"):
             assert point in rubric, (parsed.path, point)
+
+
+def test_diagrams_fit_a_card_at_80_columns():
+    """A card's code block (its diagrams) is cut, not wrapped: at 80 columns 72 cells fit."""
+    from rich.cells import cell_len
+
+    for path in sorted(DECKS.glob("*.md")):
+        inside = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                inside = not inside
+            elif inside:
+                assert cell_len(line) <= 72, f"{path.name}:{number} is {cell_len(line)} wide"
