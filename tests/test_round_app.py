@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from textual.widgets import DataTable, Input, SelectionList, TextArea
+from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
 
 from flashcards.deck_import import import_paths
 from flashcards.storage.rounds import attempts_of, unfinished_attempts
@@ -84,6 +84,12 @@ async def test_notes_steps_questions_and_the_clock(workspace):
         assert "State an assumption and go on" in reply
         assert "500M daily users" in reply  # what was learnt before stays in sight
         assert [q.facts != () for q in screen.run.questions] == [True, False]
+        await pilot.press("f2")  # the whole prompt and every fact learnt, over the round
+        brief = " ".join(str(w.render()) for w in app.screen.query(Static))
+        assert "Design the video recommendations" in brief and "500M daily users" in brief
+        assert "100 ms" not in brief  # latency was never asked for
+        await pilot.press("escape")
+        assert app.screen is screen
 
 
 async def test_time_running_out_brings_the_results(workspace):

@@ -35,12 +35,14 @@ class RoundScreen(BaseScreen):
     RoundScreen #reply { height: auto; max-height: 6; padding: 0 1; }
     RoundScreen.narrow #steps { display: none; }
     RoundScreen.narrow #prompt { max-height: 3; }
+    RoundScreen.narrow #reply { max-height: 3; }
     """
     BINDINGS = [
         Binding("pagedown,ctrl+n", "next_step", "Next step", key_display="PgDn", priority=True),
         Binding("pageup", "previous_step", "Previous step", key_display="PgUp", priority=True),
         Binding("tab", "switch_field", "Notes/ask", key_display="Tab", priority=True),
         Binding("ctrl+f", "finish", "Finish", key_display="^f", priority=True),
+        Binding("f2", "brief", "Prompt and facts", key_display="F2", priority=True),
         Binding("escape", "leave", "Pause", id="round.leave", priority=True),
         Binding("f1", "help", "Help", key_display="F1", priority=True),
     ]
@@ -180,6 +182,11 @@ class RoundScreen(BaseScreen):
             lines.append(f"[dim]{escape(inert(known[key].text))}[/]")
         self.query_one("#reply", Static).update("\n".join(lines))
         self._dirty = True
+
+    def action_brief(self) -> None:
+        from .round_brief import RoundBriefScreen
+
+        self.app.push_screen(RoundBriefScreen(self.run))
 
     # Ending
 
