@@ -20,7 +20,7 @@ from flashcards.study.exam import (
     resume_exam,
     unfinished_exam,
 )
-from flashcards.study.grading import answer_matches, grade_answer
+from flashcards.deck.grading import answer_matches, grade_answer
 
 from .conftest import NOW
 

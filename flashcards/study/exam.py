@@ -21,7 +21,7 @@ from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import NEW, CardRecord
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
-from .grading import grade_answer
+from ..deck.grading import grade_answer
 from .manage import send_to_today
 
 __all__ = [
