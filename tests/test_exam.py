@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from flashcards.deck.grading import answer_matches, grade_answer
+from flashcards.stats.exams import exam_history
 from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow, ReviewRow
 from flashcards.study.exam import (
     ExamError,
@@ -16,11 +18,9 @@ from flashcards.study.exam import (
     ExamSpec,
     discard_exam,
     draw_exam,
-    exam_history,
     resume_exam,
     unfinished_exam,
 )
-from flashcards.study.grading import answer_matches, grade_answer
 
 from .conftest import NOW
 

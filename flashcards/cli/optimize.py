@@ -6,30 +6,13 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .command import Command
-
-if TYPE_CHECKING:
-    from .main import Options
+from .common import Options, fail, open_workspace
 
 __all__ = ["optimize"]
-
-
-# `main` imports this module at its end, so its helpers are imported when used.
-def fail(message: str) -> NoReturn:
-    from .main import fail as main_fail
-
-    main_fail(message)
-    raise AssertionError("unreachable")
-
-
-def open_workspace(options: Options):
-    from .main import open_workspace as main_open_workspace
-
-    return main_open_workspace(options, seed=False)
 
 
 class _ProgressBar:
@@ -170,7 +153,7 @@ def _fit(
             config, zone = _settings_only(options, None)
             histories, current = [], None
         else:
-            workspace = open_workspace(options)
+            workspace = open_workspace(options, seed=False)
             config, zone = workspace.config, workspace.zone
             histories = _collection_histories(workspace)
             current = active_parameters(workspace.collection)
@@ -350,7 +333,7 @@ def _keep_from_log(options: Options, result) -> None:
             "default ones (log loss), so nothing changes."
         )
         return
-    workspace = open_workspace(options)
+    workspace = open_workspace(options, seed=False)
     try:
         baseline = result.baseline
         save_parameter_set(
@@ -426,7 +409,7 @@ def _retention(
             rows = retention_table(parameters, cards, 0, behaviour, limits, on_step=step)
             choice = RetentionChoice(rows, len(cards), 0, fitted, config.desired_retention, limits)
         else:
-            workspace = open_workspace(options)
+            workspace = open_workspace(options, seed=False)
             choice = workspace_retention_choice(workspace, on_step=step)
         bar.finish()
         source = "the parameters fitted to " + ("the log" if revlog else "your history")

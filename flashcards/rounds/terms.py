@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..study.grading import normalize_answer, within_one_edit
+from ..deck.grading import normalize_answer, within_one_edit
 
 __all__ = ["Text", "mentions"]
 

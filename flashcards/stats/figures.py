@@ -414,7 +414,7 @@ def collect(
     """Every figure, as plain data (what `flashcards stats --json` prints); with `topics`, only
     that many of the weakest topics. `meanwhile` is called with every other figure while the
     decks and topics are still being read (the statistics screen draws its charts then)."""
-    from ..study.exam import exam_history
+    from .exams import exam_history
     from .rounds import round_history, step_coverage
 
     today = workspace.today()

@@ -15,13 +15,13 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from ..clock import Clock
 from ..config import Config
+from ..deck.grading import grade_answer
 from ..deck.model import Choice
 from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import NEW, CardRecord
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
-from .grading import grade_answer
 from .manage import send_to_today
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "UnfinishedExam",
     "discard_exam",
     "draw_exam",
-    "exam_history",
     "resume_exam",
     "unfinished_exam",
 ]
@@ -598,24 +597,3 @@ def discard_exam(collection: Collection, exam_id: int) -> None:
         conn.execute(
             exams_t.delete().where(exams_t.c.id == exam_id, exams_t.c.finished_at.is_(None))
         )
-
-
-def exam_history(collection: Collection) -> list[dict]:
-    """Every finished exam, oldest first, as `flashcards stats --json` prints them."""
-    with collection.read() as conn:
-        rows = conn.execute(
-            select(exams_t)
-            .where(exams_t.c.finished_at.is_not(None))
-            .order_by(exams_t.c.started_at, exams_t.c.id)
-        ).all()
-    return [
-        {
-            "started_at": row.started_at.isoformat(),
-            "decks": json.loads(row.decks),
-            "count": row.count,
-            "correct": row.correct,
-            "score": round(row.score, 4),
-            "passed": row.passed,
-        }
-        for row in rows
-    ]

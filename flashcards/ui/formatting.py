@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from ..storage.records import CardRecord
+from ..study import CardRecord
 from ..terminal_text import inert
 
 __all__ = ["card_markdown", "local_when"]

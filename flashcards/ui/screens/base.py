@@ -10,10 +10,10 @@ class BaseScreen(Screen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker state messages do not bubble, so each screen reports its own workers' errors.
         if event.state == WorkerState.ERROR:
-            from ...storage.errors import describe_failure
+            from ...study.failures import explain_failure
 
             error = event.worker.error
-            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            message = explain_failure(error)
             self.notify(message, title="Something went wrong", severity="error", timeout=10)
             self.on_worker_failed()
 

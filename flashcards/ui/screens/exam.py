@@ -220,10 +220,10 @@ class ExamScreen(BaseScreen):
             self.finish()
             return
         except Exception as error:  # noqa: BLE001 - a storage failure is a message, not a crash
-            from ...storage.errors import describe_failure
+            from ...study.failures import explain_failure
 
             self.phase = previous
-            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            message = explain_failure(error)
             self.notify(message, title="The answer was not saved", severity="error")
             return
         if self.app.workspace.config.exam_feedback == "end":
@@ -287,9 +287,9 @@ class ExamScreen(BaseScreen):
         try:
             await asyncio.to_thread(self.session.overrule, self.index)
         except Exception as error:  # noqa: BLE001 - a storage failure is a message, not a crash
-            from ...storage.errors import describe_failure
+            from ...study.failures import explain_failure
 
-            message = describe_failure(error) or f"{type(error).__name__}: {error}"
+            message = explain_failure(error)
             self.notify(message, title="The verdict was not changed", severity="error")
         self.phase = "feedback"
         self.show_feedback()

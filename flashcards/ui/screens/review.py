@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
-from ...storage.records import CardRecord
+from ...study import CardRecord
 from ...study.session import RATING_NAMES, Left, ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
