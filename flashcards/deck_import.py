@@ -42,10 +42,15 @@ def import_paths(
     empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
-    rounds = parse_files(round_files)  # a few small files: always read
     report = unchanged_import(collection, {str(f.path): f.digest for f in deck_files})
-    if report is not None and not rounds.errors:
-        loaded = rounds
+    if report is not None:
+        with collection.read() as conn:
+            unchanged = rounds_unchanged(conn, {str(f.path): f.digest for f in round_files})
+        if unchanged:  # as last imported, decks and rounds: nothing to parse or write
+            return ImportOutcome(
+                report=report, rounds=RoundReport(unchanged=len(round_files)), empty=empty
+            )
+        loaded = parse_files(round_files)  # only rounds changed: the decks need no parsing
     else:
         progress("checking decks")
         loaded = parse_files(files)
@@ -57,13 +62,7 @@ def import_paths(
         unknown = loaded.unknown_links(known)
         if unknown:
             return ImportOutcome(errors=unknown)
-    if report is not None:  # the decks are as last imported: write only if a round changed
-        with collection.read() as conn:
-            if rounds_unchanged(conn, loaded.rounds):
-                return ImportOutcome(
-                    report=report, rounds=RoundReport(unchanged=len(loaded.rounds)), empty=empty
-                )
-    else:
+    if report is None:
         empty += [str(w) for w in nothing_found([], [], loaded.decks)]
     try:
         with collection.write() as conn:

@@ -120,10 +120,11 @@ def import_rounds(
     return report
 
 
-def rounds_unchanged(conn: Connection, rounds: list[ParsedRound]) -> bool:
-    """Whether every round is stored from exactly this file as it is now (nothing to write)."""
-    stored = {row.key: (row.file, row.digest) for row in conn.execute(select(rounds_t))}
-    return all(stored.get(r.key) == (r.file, r.digest) for r in rounds)
+def rounds_unchanged(conn: Connection, digests: dict[str, str]) -> bool:
+    """Whether every round file (resolved path -> digest of its bytes) is stored exactly as it
+    is now: then there is nothing to parse or write (the built-in rounds at each start)."""
+    stored = {tuple(row) for row in conn.execute(select(rounds_t.c.file, rounds_t.c.digest))}
+    return all((file, digest) in stored for file, digest in digests.items())
 
 
 def known_card_names(conn: Connection) -> set[str]:
