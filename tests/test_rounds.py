@@ -263,6 +263,15 @@ def test_two_rounds_cannot_share_an_id(tmp_path):
         ("we would watch the time", "watch time", False),  # words in order, side by side
         ("café", "cafe", True),
         ("rank", "ranking", False),
+        # Found by the independent read of the rounds: another word is not a slip.
+        ("the content of a post", "context", False),
+        ("user consent", "content", False),
+        ("privacy review", "primacy", False),
+        ("recall is what counts", "recall@k", False),
+        ("recall@k on a holdout", "recall@k", True),
+        ("predict whether they click", "P(click)", False),
+        ("model P(click) and P(watch)", "P(click)", True),
+        ("we recieve events", "receive", True),  # two letters swapped
     ],
 )
 def test_key_terms_are_found_tolerantly(notes, term, found):
