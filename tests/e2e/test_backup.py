@@ -15,7 +15,7 @@ from flashcards.storage import CollectionError
 from flashcards.storage.backup import list_backups, make_backup
 from flashcards.workspace import Workspace
 
-from .conftest import NOW, basic_deck, write_deck
+from ..conftest import NOW, basic_deck, write_deck
 
 
 def cli(*args: str, now: str = "2026-01-05T08:00:00+00:00") -> subprocess.CompletedProcess:
@@ -65,6 +65,7 @@ def test_one_automatic_backup_per_study_day_rotated(tmp_path, clock):
     assert backups[0].made_at == clock.now()
 
 
+@pytest.mark.slow
 def test_backup_and_restore_round_trip(tmp_path, isolated):
     db = isolated / "collection.sqlite3"
     first = write_deck(tmp_path, "a.md", basic_deck(2, "A", "a"))
@@ -91,6 +92,7 @@ def damage(db: Path) -> None:
     db.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_a_damaged_collection_is_reported_with_the_way_to_restore(tmp_path, isolated):
     db = isolated / "collection.sqlite3"
     deck = write_deck(tmp_path, "a.md", basic_deck(300))

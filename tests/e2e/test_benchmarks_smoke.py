@@ -11,7 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+import pytest
+
+# Every test here starts a process of its own.
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
 KEYS = {"name", "ours_s", "baseline", "baseline_s", "ratio", "target", "met"}
 ROWS = ("1.", "2.", "3.", "4.", "5a.", "5b.", "6.", "7.", "8.", "9.", "10.", "11.", "12.", "13.")
 

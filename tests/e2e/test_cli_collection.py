@@ -5,7 +5,9 @@ import os
 import subprocess
 import sys
 
-from .conftest import basic_deck, write_deck
+import pytest
+
+from ..conftest import basic_deck, write_deck
 
 
 def run(
@@ -23,6 +25,7 @@ def run(
     )
 
 
+@pytest.mark.slow
 def test_a_mistyped_db_path_never_creates_a_collection(tmp_path):
     typo = tmp_path / "no" / "such" / "c.sqlite3"
     result = run("--db", str(typo), "stats", "--json")
@@ -32,6 +35,7 @@ def test_a_mistyped_db_path_never_creates_a_collection(tmp_path):
     assert not (tmp_path / "no").exists()  # not even the folders
 
 
+@pytest.mark.slow
 def test_a_missing_file_named_by_the_environment_is_not_created_by_a_reading_command(tmp_path):
     typo = tmp_path / "colection.sqlite3"
     result = run("stats", env={"FLASHCARDS_DB": str(typo)})
@@ -40,6 +44,7 @@ def test_a_missing_file_named_by_the_environment_is_not_created_by_a_reading_com
     assert not typo.exists()
 
 
+@pytest.mark.slow
 def test_create_and_import_make_a_collection_at_an_explicit_path(tmp_path):
     made = tmp_path / "made.sqlite3"
     result = run("--db", str(made), "--create", "stats", "--json")
@@ -56,6 +61,7 @@ def test_create_and_import_make_a_collection_at_an_explicit_path(tmp_path):
     assert not deep.parent.exists()
 
 
+@pytest.mark.slow
 def test_the_default_collection_is_created_when_needed(tmp_path):
     data = tmp_path / "data"
     result = run("stats", "--json", env={"FLASHCARDS_DATA_DIR": str(data)}, drop=("FLASHCARDS_DB",))
@@ -63,6 +69,7 @@ def test_the_default_collection_is_created_when_needed(tmp_path):
     assert (data / "collection.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_a_named_config_file_must_exist(tmp_path):
     missing = tmp_path / "nope.toml"
     for args, env in (
@@ -75,6 +82,7 @@ def test_a_named_config_file_must_exist(tmp_path):
         assert f"{missing}: no such config file" in result.stderr
 
 
+@pytest.mark.slow
 def test_every_config_problem_is_reported_at_once(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text(
@@ -94,6 +102,7 @@ def test_every_config_problem_is_reported_at_once(tmp_path):
     assert "timezone 'Mars/Olympus' is unknown" in lines[3]
 
 
+@pytest.mark.slow
 def test_a_truncated_collection_names_its_newest_backup(tmp_path, isolated):
     db = isolated / "collection.sqlite3"
     deck = write_deck(tmp_path, "d.md", basic_deck(30))
@@ -119,12 +128,14 @@ def test_a_truncated_collection_names_its_newest_backup(tmp_path, isolated):
     assert run("doctor").stdout.strip() == "No problems: 30 cards checked."
 
 
+@pytest.mark.slow
 def test_a_restore_of_an_unknown_name_says_how_to_list_them(tmp_path):
     result = run("--create", "restore", "c-20990101-000000.sqlite3", "--yes")
     assert result.returncode == 1
     assert "no such backup (`flashcards restore` lists them)" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_empty_file_or_a_folder_without_decks_is_a_warning_and_fails(tmp_path, isolated):
     empty = tmp_path / "empty.md"
     empty.write_text("", encoding="utf-8")
@@ -142,6 +153,7 @@ def test_an_empty_file_or_a_folder_without_decks_is_a_warning_and_fails(tmp_path
     assert one.stdout.startswith("1 deck, 1 card (")  # not "1 cards"
 
 
+@pytest.mark.slow
 def test_decks_whose_titles_differ_only_in_case_are_warned_about(tmp_path):
     first = write_deck(tmp_path, "a.md", basic_deck(2, title="Offline metrics"))
     assert run("import", str(first)).returncode == 0

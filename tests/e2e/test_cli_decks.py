@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import basic_deck, write_deck
+from ..conftest import basic_deck, write_deck
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -20,6 +20,7 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_check_counts_by_kind_as_json(tmp_path):
     write_deck(tmp_path, "a.md", "Q: a?\nA: b\n\nC: {{x}} and {{y}}\n")
     write_deck(tmp_path, "sub/b.md", "Q: pick?\n- [x] a\n- [ ] b\n")
@@ -35,6 +36,7 @@ def test_check_counts_by_kind_as_json(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_check_reports_every_problem_at_once_with_its_place(tmp_path):
     bad = write_deck(
         tmp_path, "bad.md", "Q: no answer?\n\nC: no deletion\n\nQ: pick\n- [ ] a\n- [ ] b\n"
@@ -52,18 +54,21 @@ def test_check_reports_every_problem_at_once_with_its_place(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_check_never_writes(tmp_path, isolated):
     write_deck(tmp_path, "a.md", "Q: a?\nA: b\n")
     assert run("check", str(tmp_path)).returncode == 0
     assert not (isolated / "collection.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_missing_path_is_an_error(tmp_path):
     result = run("check", str(tmp_path / "nope.md"))
     assert result.returncode == 1
     assert f"{tmp_path / 'nope.md'}: no such file or folder" in result.stderr
 
 
+@pytest.mark.slow
 def test_import_twice_then_edit(tmp_path):
     deck = write_deck(tmp_path, "d.md", basic_deck(5))
     first = run("import", "--json", str(deck))
@@ -90,6 +95,7 @@ def test_import_twice_then_edit(tmp_path):
     assert lines[2].endswith(": edited: q question 0?")
 
 
+@pytest.mark.slow
 def test_import_with_errors_writes_nothing(tmp_path, isolated):
     write_deck(tmp_path, "good.md", basic_deck(3))
     write_deck(tmp_path, "bad.md", "Q: broken\n")
@@ -113,6 +119,7 @@ def test_import_with_errors_writes_nothing(tmp_path, isolated):
     }
 
 
+@pytest.mark.slow
 def test_db_option_and_url(tmp_path):
     deck = write_deck(tmp_path, "d.md", basic_deck(2))
     target = tmp_path / "elsewhere.sqlite3"
@@ -123,6 +130,7 @@ def test_db_option_and_url(tmp_path):
     assert (tmp_path / "by-url.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_terminal_escapes_in_decks_are_printed_inert(tmp_path):
     write_deck(tmp_path, "evil.md", "<!-- id: \x1b]52;c;ZXZpbA==\x07 -->\nQ: a?\nA: b\n")
     result = run("check", str(tmp_path))

@@ -10,7 +10,10 @@ import sys
 import pexpect
 import pytest
 
-from .conftest import basic_deck, write_deck
+from ..conftest import basic_deck, write_deck
+
+# Every test here starts a process of its own.
+pytestmark = pytest.mark.slow
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 

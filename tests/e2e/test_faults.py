@@ -20,7 +20,7 @@ from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow, ReviewRow
 from flashcards.workspace import Workspace
 
-from .conftest import basic_deck, write_deck
+from ..conftest import basic_deck, write_deck
 
 PINNED = {"FLASHCARDS_NOW": "2026-01-05T08:00:00+00:00"}
 
@@ -50,6 +50,7 @@ def spawn(*args: str) -> pexpect.spawn:
     )
 
 
+@pytest.mark.slow
 def test_sigkill_during_review_loses_nothing_answered(tmp_path, isolated):
     deck = write_deck(tmp_path, "d.md", basic_deck(5, "Kill", "kill"))
     assert cli("import", str(deck)).returncode == 0
@@ -76,6 +77,7 @@ def test_sigkill_during_review_loses_nothing_answered(tmp_path, isolated):
     assert cli("doctor").returncode == 0  # the stored states agree with the review log
 
 
+@pytest.mark.slow
 def test_sigkill_during_an_exam_keeps_the_answers_given(tmp_path, isolated):
     deck = write_deck(tmp_path, "d.md", basic_deck(4, "Exam", "exam"))
     assert cli("import", str(deck)).returncode == 0
@@ -173,6 +175,7 @@ def run_main(monkeypatch, capsys, *args: str) -> tuple[int, str]:
     return exit_info.value.code, capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_full_disk_gets_a_sentence_and_writes_nothing(
     tmp_path, isolated, monkeypatch, capsys, full_disk
 ):
@@ -188,6 +191,7 @@ def test_a_full_disk_gets_a_sentence_and_writes_nothing(
     assert count(db, "card") == before
 
 
+@pytest.mark.slow
 def test_a_read_only_collection_gets_a_sentence(tmp_path, isolated):
     deck = write_deck(tmp_path, "a.md", basic_deck(2))
     assert cli("import", str(deck)).returncode == 0

@@ -14,7 +14,7 @@ from flashcards.ui.screens.card_detail import CardDetailScreen
 from flashcards.ui.screens.confirm import ConfirmScreen
 from flashcards.ui.screens.help import HelpScreen
 
-from .conftest import basic_deck, settle
+from ..conftest import basic_deck, settle
 
 cards = CardRow.__table__
 reviews = ReviewRow.__table__

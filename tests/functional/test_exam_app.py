@@ -15,8 +15,8 @@ from flashcards.ui.screens.exam_resume import ResumeExamScreen
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.widgets.keybar import KeyBar
 
-from .conftest import settle, settled
-from .test_exam import MIXED
+from ..conftest import settle, settled
+from ..unit.test_exam import MIXED
 
 
 def exam_app(workspace, **spec) -> FlashcardsApp:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
 
-from .conftest import basic_deck, settle
+from ..conftest import basic_deck, settle
 
 DECKS = {name: basic_deck(5, name.upper(), name) for name in ("a", "b", "c")}
 

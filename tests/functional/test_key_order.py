@@ -8,7 +8,7 @@ from textual.widgets import Input
 import flashcards.ui.key_order as key_order
 from flashcards.ui.key_order import KeysInOrder
 
-from .conftest import settle
+from ..conftest import settle
 
 
 class Counter(KeysInOrder):

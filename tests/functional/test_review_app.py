@@ -12,7 +12,7 @@ from flashcards.ui.screens.help import HelpScreen
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.review import ReviewScreen
 
-from .conftest import basic_deck, settle
+from ..conftest import basic_deck, settle
 
 DECKS = {
     "01-metrics.md": """

@@ -24,8 +24,8 @@ from flashcards.ui.screens.round import RoundScreen
 from flashcards.ui.screens.round_picker import RoundPickerScreen
 from flashcards.ui.screens.round_results import RoundResultsScreen
 
-from .conftest import settle, settled, write_deck
-from .test_rounds import DECK, ROUND
+from ..conftest import settle, settled, write_deck
+from ..unit.test_rounds import DECK, ROUND
 
 
 @pytest.fixture
@@ -178,6 +178,7 @@ def test_round_results_snapshot(workspace, snap_compare):
     assert snap_compare(round_app(workspace), run_before=keys, terminal_size=(100, 40))
 
 
+@pytest.mark.slow
 def test_a_round_killed_mid_way_is_resumed_with_its_notes(tmp_path):
     write_deck(tmp_path, "metrics.md", DECK)
     write_deck(tmp_path, "vrec.round.md", ROUND)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flashcards.ui.app import FlashcardsApp
 
-from .conftest import basic_deck, settled
+from ..conftest import basic_deck, settled
 from .test_review_app import DECKS
 
 

@@ -14,8 +14,8 @@ from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
 from flashcards.ui.stats_sections import SHADES, calendar
 
-from .conftest import basic_deck, settle, settled
-from .test_stats import answer
+from ..conftest import basic_deck, settle, settled
+from ..unit.test_stats import answer
 
 
 def studied_workspace(make_workspace, clock):

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from flashcards.deck import CardKind, load_paths
 
-DECKS = Path(__file__).parent.parent / "decks"
+DECKS = Path(__file__).parents[2] / "decks"
 
 
+@pytest.mark.slow
 def test_flashcards_check_passes_on_the_builtin_decks():
     result = subprocess.run(
         [sys.executable, "-m", "flashcards", "check", "--json", str(DECKS)],
@@ -50,6 +53,7 @@ def test_no_two_cards_ask_the_same_question():
             seen[question] = f"{deck.path}:{card.line}"
 
 
+@pytest.mark.slow
 def test_a_new_collection_is_seeded_with_the_builtin_decks(isolated):
     # The first run: the default collection (in FLASHCARDS_DATA_DIR) is created and seeded.
     left_out = ("FLASHCARDS_NO_BUILTIN", "FLASHCARDS_DB")
@@ -112,6 +116,7 @@ def test_a_new_version_of_a_builtin_card_updates_it_in_place(tmp_path, monkeypat
         collection.close()
 
 
+@pytest.mark.slow
 def test_the_wheel_ships_the_decks(tmp_path):
     import shutil
     import zipfile
@@ -119,7 +124,7 @@ def test_the_wheel_ships_the_decks(tmp_path):
     uv = shutil.which("uv")
     if uv is None:  # the README's set-up (and CI) runs the tests through uv
         raise AssertionError("uv is needed to build the wheel")
-    root = Path(__file__).parent.parent
+    root = Path(__file__).parents[2]
     subprocess.run(
         [uv, "build", "--wheel", "--out-dir", str(tmp_path), str(root)],
         check=True,
@@ -151,7 +156,7 @@ ONE_BLANK_LEFT = {
 
 
 def test_every_first_edition_card_id_is_kept_unless_deliberately_retired():
-    first = (Path(__file__).parent / "data" / "first-edition-ids.txt").read_text().split()
+    first = (Path(__file__).parents[1] / "data" / "first-edition-ids.txt").read_text().split()
     assert len(first) == 630
     now = {card.explicit_id for deck in load_paths([str(DECKS)]).decks for card in deck.cards}
     missing = [

@@ -12,7 +12,7 @@ from flashcards.rounds.results import suggest_marks
 from flashcards.rounds.run import StepProgress, answer_question
 from flashcards.rounds.steps import FRAMEWORK_STEPS
 
-DECKS = Path(__file__).parent.parent / "decks"
+DECKS = Path(__file__).parents[2] / "decks"
 
 # The ten classic case studies of deck 10, one round each.
 CASE_ROUNDS = (

@@ -25,7 +25,7 @@ from flashcards.study.decks import (
 )
 from flashcards.study.exam import ExamSpec
 
-from .conftest import basic_deck, write_deck
+from ..conftest import basic_deck, write_deck
 from .test_scheduling import study
 
 DECKS = {
@@ -151,6 +151,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_the_decks_command(tmp_path):
     write_deck(tmp_path / "decks", "a.md", DECKS["a.md"])
     write_deck(tmp_path / "decks", "b.md", DECKS["b.md"])
@@ -183,7 +184,7 @@ async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspac
     from flashcards.ui.screens.deck_actions import DeckActionsScreen
     from flashcards.ui.screens.home import HomeScreen
 
-    from .conftest import settle
+    from ..conftest import settle
 
     workspace = make_workspace(
         {**DECKS, "c.md": basic_deck(2, title="Gamma", prefix="c")}, new_per_day=20

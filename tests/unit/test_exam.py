@@ -22,7 +22,7 @@ from flashcards.study.exam import (
 )
 from flashcards.study.grading import answer_matches, grade_answer
 
-from .conftest import NOW
+from ..conftest import NOW
 
 TOPICS = "\n".join(
     f"# Topic {t}\n\n"

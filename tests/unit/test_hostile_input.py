@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from flashcards.deck import load_paths, parse_deck
 from flashcards.deck.loader import MAX_DECK_BYTES
 
-CORPUS = Path(__file__).parent / "corpus"
+CORPUS = Path(__file__).parents[1] / "corpus"
 
 
 def load_one(name: str):
@@ -115,6 +115,7 @@ def test_symbolic_link_loops_and_unreadable_files_in_a_folder(tmp_path, monkeypa
     assert any("locked.md: cannot read: Permission denied" in m for m in messages), messages
 
 
+@pytest.mark.slow
 def test_check_prints_the_corpus_errors_inertly_and_fails(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "flashcards", "check", str(CORPUS)],
@@ -151,6 +152,7 @@ async def test_escape_sequences_in_cards_are_shown_inert(make_workspace):
         assert "␛" in shown and "<U+202E>" in shown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -9,7 +9,7 @@ from flashcards.deck import load_paths
 from flashcards.storage import Collection, ImportConflict, import_decks
 from flashcards.storage.tables import CardRow, DeckRow, ReviewRow
 
-from .conftest import NOW, import_paths, write_deck
+from ..conftest import NOW, import_paths, write_deck
 
 DECK = """
 ---

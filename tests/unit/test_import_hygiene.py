@@ -3,6 +3,11 @@
 import subprocess
 import sys
 
+import pytest
+
+# Every test here starts a process of its own.
+pytestmark = pytest.mark.slow
+
 HEADLESS = [
     "flashcards.deck",
     "flashcards.storage",

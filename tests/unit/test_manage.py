@@ -19,7 +19,7 @@ from flashcards.study.manage import (
     unsuspend,
 )
 
-from .conftest import NOW, basic_deck
+from ..conftest import NOW, basic_deck
 
 cards = CardRow.__table__
 reviews = ReviewRow.__table__

@@ -19,7 +19,7 @@ from flashcards.optimizer.fit import DEFAULT_PARAMETERS
 from flashcards.optimizer.optimization import optimize_history
 from flashcards.optimizer.revlog import card_histories, read_revlog_csv
 
-REVLOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "revlogs"
+REVLOG = Path(__file__).resolve().parents[3] / "shared" / "data" / "revlogs"
 REVLOG = REVLOG / "anki-revlog-12580.csv"
 ZONE = "America/Los_Angeles"
 

@@ -240,6 +240,7 @@ def test_set_desired_retention_refuses_nonsense(tmp_path: Path) -> None:
 # -- headless ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_optimizer_never_loads_textual() -> None:
     code = (
         "import sys\n"

@@ -13,7 +13,7 @@ import flashcards.storage.packed as packed
 from flashcards.storage.packed import PackedStatement, packed_column
 from flashcards.storage.tables import CardRow
 
-from .conftest import basic_deck
+from ..conftest import basic_deck
 
 cards = CardRow.__table__
 

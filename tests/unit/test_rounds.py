@@ -39,7 +39,7 @@ from flashcards.study.rounds import (
     start_round,
 )
 
-from .conftest import write_deck
+from ..conftest import write_deck
 
 # Rubric lines are long by nature: one item, one line.
 ROUND = """\
@@ -219,6 +219,7 @@ def test_prose_under_a_step_is_refused_but_an_empty_prompt_too():
     assert "8: the prompt is empty: write what the interviewer says first" in errors_of(empty)
 
 
+@pytest.mark.slow
 def test_check_validates_rounds_with_decks_and_their_card_links(tmp_path):
     write_deck(tmp_path, "metrics.md", DECK)
     write_deck(tmp_path, "vrec.round.md", ROUND)
@@ -459,6 +460,7 @@ def test_a_bad_round_file_is_refused_whole_with_nothing_written(make_workspace, 
         assert round_summaries(conn) == []
 
 
+@pytest.mark.slow
 def test_round_list_json_and_stats_json(tmp_path, isolated):
     write_deck(tmp_path, "metrics.md", DECK)
     write_deck(tmp_path, "vrec.round.md", ROUND)
@@ -522,11 +524,11 @@ def test_stats_json_lists_each_attempt_with_step_scores(round_workspace, tmp_pat
 def test_the_documented_example_is_a_valid_round():
     from pathlib import Path
 
-    doc = (Path(__file__).parent.parent / "docs" / "round-format.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).parents[2] / "docs" / "round-format.md").read_text(encoding="utf-8")
     example = doc.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
     parsed = parse_round(example, "example.round.md", "example")
     assert parsed.errors == []
     assert len(parsed.steps) == 7 and parsed.budget_seconds == 45 * 60
-    builtin = load_paths([str(Path(__file__).parent.parent / "decks")])
+    builtin = load_paths([str(Path(__file__).parents[2] / "decks")])
     links = {card for _step, item in parsed.items for card in item.cards}
     assert links and links <= builtin.card_ids()

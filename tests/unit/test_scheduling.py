@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from flashcards.scheduling import format_interval, study_day
 from flashcards.storage.tables import CardRow, ReviewRow
 
-from .conftest import NOW, basic_deck
+from ..conftest import NOW, basic_deck
 
 cards_t = CardRow.__table__
 reviews_t = ReviewRow.__table__

@@ -26,9 +26,9 @@ from flashcards.storage import SCHEMA_VERSION, Collection, CollectionError
 from flashcards.storage import database as database_module
 from flashcards.storage.tables import CardRow, ExamRow, ReviewRow
 
-from .conftest import import_paths, write_deck
+from ..conftest import import_paths, write_deck
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 # The search's trigram indexes (FTS5 tables, with the tables FTS5 makes for each) and their

@@ -29,7 +29,7 @@ from flashcards.search.recall import retrievability
 from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow
 
-from .conftest import NOW
+from ..conftest import NOW
 
 DECKS = {
     "01-offline.md": """
@@ -480,6 +480,7 @@ def test_text_that_only_looks_like_a_comparison_is_text():
     assert parse('"http://x"').value == "http://x"
 
 
+@pytest.mark.slow
 def test_search_is_headless():
     code = (
         "import sys\nimport flashcards.search, flashcards.study.manage\n"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, update
 
 import flashcards.storage.prepared as prepared
@@ -24,7 +25,7 @@ from flashcards.stats.figures import (
 from flashcards.storage.cards import fetch_cards
 from flashcards.storage.tables import CardRow, ExamAnswerRow, ExamRow
 
-from .conftest import basic_deck
+from ..conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
 
 cards_t = CardRow.__table__
@@ -232,6 +233,7 @@ def test_exam_scores_count_per_topic_and_per_deck(make_workspace, clock):
     assert (deck.cards, deck.reviewed, deck.exam_score) == (3, 1, 0.5)
 
 
+@pytest.mark.slow
 def test_stats_json_has_every_figure(tmp_path):
     deck = tmp_path / "d.md"
     deck.write_text(basic_deck(2))

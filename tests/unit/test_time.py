@@ -14,7 +14,7 @@ from flashcards.scheduling import study_day
 from flashcards.storage.tables import CardRow, ReviewRow
 from flashcards.workspace import Workspace
 
-from .conftest import basic_deck
+from ..conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
 
 cards_t = CardRow.__table__

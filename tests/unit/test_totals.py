@@ -17,10 +17,10 @@ from flashcards.storage.tables import CardRow, ReviewDayRow
 from flashcards.storage.totals import totals_agree
 from flashcards.study.manage import reset_to_new
 
-from .conftest import basic_deck
+from ..conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 cards_t = CardRow.__table__
 days_t = ReviewDayRow.__table__
 
