@@ -12,10 +12,10 @@ import pytest
 
 from ..conftest import basic_deck, write_deck
 
-# Every test here starts a process of its own.
-pytestmark = pytest.mark.slow
-
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+pytestmark = [
+    pytest.mark.slow,  # every test here starts a process of its own
+    pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal"),
+]
 
 
 PINNED = {"FLASHCARDS_NOW": "2026-01-05T08:00:00+00:00"}
