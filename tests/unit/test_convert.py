@@ -213,7 +213,7 @@ def test_anki_plain_text_export_with_each_header(tmp_path):
     out = tmp_path / "out"
     result = run("import", str(export), "--to", str(out), "--json")
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["added"] == 6
     assert payload["converted"]["decks"][0]["title"] == "ML"
     deck, cards = cards_of(out / "ml.md")
@@ -329,7 +329,7 @@ def test_markdown_import_is_unchanged(tmp_path):
     deck = write(tmp_path, "d.md", textwrap.dedent("Q: a?\nA: b\n"))
     result = run("import", str(deck))
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "1 deck: 1 added, 0 updated, 0 relinked, 0 retired, 0 unchanged"
+    assert result.stdout.strip() == "1 deck: 1 added, 0 updated, 0 relinked, 0 retired, 0 unchanged"
 
 
 def test_anki_text_file_wide_headers_and_other_note_types(tmp_path):
