@@ -221,7 +221,9 @@ def test_a_read_only_collection_gets_a_sentence(tmp_path, isolated):
     assert count(db, "card") == 2 and db.read_bytes() == before
 
 
-async def test_database_errors_in_the_app_are_notified_not_raised(make_workspace, monkeypatch):
+async def test_database_errors_in_the_app_are_notified_not_raised(
+    make_workspace, monkeypatch, notified
+):
     import sqlalchemy.exc
 
     from flashcards.ui.app import FlashcardsApp
@@ -243,7 +245,7 @@ async def test_database_errors_in_the_app_are_notified_not_raised(make_workspace
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        assert any("disk is full" in n.message for n in app._notifications)
+        assert any("disk is full" in m for m in notified.sent)
         assert app.screen.session.current is not None  # still on screen: it can be answered
         assert not app.screen.busy
     with workspace.collection.read() as conn:

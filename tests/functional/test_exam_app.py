@@ -83,12 +83,12 @@ async def test_wrong_cloze_answer_shows_the_expected_one(make_workspace):
         assert "✗ Wrong" in feedback and "answer: PR-AUC" in feedback
 
 
-async def test_fewer_cards_than_asked_is_said(make_workspace):
+async def test_fewer_cards_than_asked_is_said(make_workspace, notified):
     workspace = make_workspace({"m.md": MIXED})
     app = exam_app(workspace, count=50)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert any("Only 4 cards match" in n.message for n in app._notifications)
+        assert any("Only 4 cards match" in m for m in notified.sent)
 
 
 async def test_time_running_out_ends_the_exam(make_workspace, clock):
@@ -119,7 +119,7 @@ async def test_quitting_asks_first_and_saves_nothing(make_workspace):
         assert conn.execute(select(func.count()).select_from(ExamRow.__table__)).scalar() == 0
 
 
-async def test_results_list_missed_questions_and_send_them_to_review(make_workspace):
+async def test_results_list_missed_questions_and_send_them_to_review(make_workspace, notified):
     workspace = make_workspace({"m.md": MIXED})
     app = exam_app(workspace)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -130,7 +130,7 @@ async def test_results_list_missed_questions_and_send_them_to_review(make_worksp
         assert "Why cache embeddings?" in missed and "To save latency." in missed
         await pilot.press("r")
         await settle(pilot)
-        assert any("4 cards added to today's review" in n.message for n in app._notifications)
+        assert any("4 cards added to today's review" in m for m in notified.sent)
 
 
 async def test_x_on_home_starts_an_exam(make_workspace):
@@ -167,7 +167,9 @@ def test_exam_results_snapshot(make_workspace, snap_compare):
 
 
 async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
-    make_workspace, monkeypatch
+    make_workspace,
+    monkeypatch,
+    notified,
 ):
     import sqlite3
     from contextlib import contextmanager
@@ -193,7 +195,7 @@ async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
         monkeypatch.setattr(collection, "write", locked)
         await pilot.press("1", "enter")
         await settle(pilot)
-        assert any("busy too long" in n.message for n in app._notifications)
+        assert any("busy too long" in m for m in notified.sent)
         assert screen.phase == "ask" and screen.session.answers == {}
         monkeypatch.setattr(collection, "write", real_write)
         await pilot.press("enter")
@@ -244,7 +246,9 @@ async def test_keys_typed_ahead_are_handled_in_order(make_workspace, kind, keys,
             assert field.value == ("PR-AUC" if kind == "cloze" else "")
 
 
-async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(make_workspace, monkeypatch):
+async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(
+    make_workspace, monkeypatch, notified
+):
     import sqlite3
 
     import sqlalchemy.exc
@@ -261,7 +265,7 @@ async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(make_workspa
         monkeypatch.setattr(screen.session, "answer_cloze", busy)
         burst(app, *"PR-", "enter")
         await settle(pilot)
-        assert screen.phase == "ask" and any("busy" in n.message for n in app._notifications)
+        assert screen.phase == "ask" and any("busy" in m for m in notified.sent)
         monkeypatch.undo()
         burst(app, *"AUC", "enter")
         await settle(pilot)

@@ -55,10 +55,6 @@ def keys_shown(app) -> str:
     return app.screen.query_one(KeyBar).render().plain
 
 
-def messages(app) -> list[str]:
-    return [notification.message for notification in app._notifications]
-
-
 def markdown_text(app, selector: str) -> str:
     widget = app.screen.query_one(selector, Markdown)
     return widget.source
@@ -278,28 +274,28 @@ async def test_the_key_bar_lists_the_keys_that_apply_now(make_workspace):
             assert key in done
 
 
-async def test_messages_name_what_was_done_and_do_not_stack(make_workspace):
+async def test_messages_name_what_was_done_and_do_not_stack(make_workspace, notified):
     workspace = make_workspace({"s.md": basic_deck(3)})
     app = FlashcardsApp(workspace, start="review")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("b")
         await settle(pilot)
-        assert messages(app) == ["Buried until tomorrow: 'q question 0?'"]
+        assert notified.shown == ["Buried until tomorrow: 'q question 0?'"]
         await pilot.press("s")
         await settle(pilot)
-        assert messages(app) == ["Suspended: 'q question 1?'"]  # replaces the one before
+        assert notified.shown == ["Suspended: 'q question 1?'"]  # replaces the one before
         await pilot.press("space", "3")
         await settle(pilot)
         await pilot.press("u")
         await settle(pilot)
-        assert messages(app) == ["Undid Good on 'q question 2?'"]
+        assert notified.shown == ["Undid Good on 'q question 2?'"]
         await pilot.press("u")
         await settle(pilot)
-        assert messages(app) == ["Undid suspending 'q question 1?'"]
+        assert notified.shown == ["Undid suspending 'q question 1?'"]
         await pilot.press("question_mark")
         await settle(pilot)
-        assert isinstance(app.screen, HelpScreen) and messages(app) == []  # none over the help
+        assert isinstance(app.screen, HelpScreen) and notified.shown == []  # none over the help
 
 
 async def test_the_header_counts_new_learning_and_due_left(make_workspace):
