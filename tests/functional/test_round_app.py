@@ -3,9 +3,11 @@ results with marks to confirm; snapshots at two sizes; and a round resumed after
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,7 +26,7 @@ from flashcards.ui.screens.round import RoundScreen
 from flashcards.ui.screens.round_picker import RoundPickerScreen
 from flashcards.ui.screens.round_results import RoundResultsScreen
 
-from ..conftest import settle, settled, write_deck
+from ..conftest import settle, settled, wait_for, write_deck
 from ..unit.test_rounds import DECK, ROUND
 
 
@@ -67,8 +69,8 @@ async def test_notes_steps_questions_and_the_clock(workspace):
         await pilot.press(*"watch time")
         assert screen.run.steps[0].notes == "watch time"
         clock.advance(seconds=400)  # past the first step's 300 s budget
-        screen._refresh_clock()
-        assert screen.query_one("#step").has_class("over")
+        step = screen.query_one("#step")
+        await wait_for(pilot, lambda: step.has_class("over"), what="the next tick of the clock")
         await pilot.press("pagedown")
         assert screen.run.current == 1 and screen.query_one(TextArea).text == ""
         assert not screen.query_one("#step").has_class("over")
@@ -91,7 +93,7 @@ async def test_time_running_out_brings_the_results(workspace):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         workspace.clock.advance(seconds=121)
-        await pilot.pause(0.7)  # the clock ticks every half second
+        await wait_for(pilot, lambda: isinstance(app.screen, RoundResultsScreen), what="results")
         await settle(pilot)
         assert isinstance(app.screen, RoundResultsScreen)
 
@@ -178,6 +180,22 @@ def test_round_results_snapshot(workspace, snap_compare):
     assert snap_compare(round_app(workspace), run_before=keys, terminal_size=(100, 40))
 
 
+def notes_saved() -> bool:
+    """Whether the round being taken in another process has saved the notes typed."""
+    try:
+        with contextlib.closing(sqlite3.connect(os.environ["FLASHCARDS_DB"])) as db:
+            return any("watch time" in s for (s,) in db.execute("SELECT steps FROM round_attempt"))
+    except sqlite3.OperationalError:  # busy being written
+        return False
+
+
+def wait_until(condition, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} did not come about in {timeout}s"
+        time.sleep(0.05)
+
+
 @pytest.mark.slow
 def test_a_round_killed_mid_way_is_resumed_with_its_notes(tmp_path):
     write_deck(tmp_path, "metrics.md", DECK)
@@ -198,7 +216,7 @@ def test_a_round_killed_mid_way_is_resumed_with_its_notes(tmp_path):
         child.expect("Step 1/2", timeout=30)
         child.send("the objective is watch time")
         child.expect("watch time", timeout=10)
-        time.sleep(3.5)  # notes are saved at most two seconds after they were typed
+        wait_until(notes_saved, "the notes saved")  # at most two seconds after they were typed
         os.kill(child.pid, signal.SIGKILL)
         child.expect(pexpect.EOF, timeout=10)
     finally:

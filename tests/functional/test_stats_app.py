@@ -14,7 +14,7 @@ from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
 from flashcards.ui.stats_sections import SHADES, calendar
 
-from ..conftest import basic_deck, settle, settled
+from ..conftest import basic_deck, settle, settled, wait_for
 from ..unit.test_stats import answer
 
 
@@ -83,16 +83,21 @@ async def test_the_screen_lists_the_weakest_topics_and_says_how_many_there_are(m
 async def test_a_range_chosen_while_figures_load_is_not_overwritten_by_them(
     make_workspace, clock, monkeypatch
 ):
-    import time
+    import threading
 
     import flashcards.stats.figures as figures
 
     real_collect = figures.collect
+    year_read, finished = threading.Event(), []
 
     def collect(workspace, days=30, *args, **kwargs):
-        if days == 30:
-            time.sleep(0.5)  # the first figures arrive after the range is changed
-        return real_collect(workspace, days, *args, **kwargs)
+        if days == 30:  # the first figures arrive after those of the range chosen since
+            year_read.wait(30)
+        result = real_collect(workspace, days, *args, **kwargs)
+        if days == 365:
+            year_read.set()
+        finished.append(days)
+        return result
 
     monkeypatch.setattr(figures, "collect", collect)
     workspace = studied_workspace(make_workspace, clock)
@@ -101,7 +106,7 @@ async def test_a_range_chosen_while_figures_load_is_not_overwritten_by_them(
         await settle(pilot)
         await pilot.press("t")
         await pilot.press("3")
-        await settle(pilot, wait=0.7)
+        await wait_for(pilot, lambda: finished == [365, 30], what="both sets of figures")
         title = str(app.screen.query_one("#per-day-title", Static).render())
         assert "last 365 days" in title
 
@@ -120,7 +125,8 @@ async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen
     app = FlashcardsApp(make_workspace({"d.md": basic_deck(3)}))
     async with app.run_test(size=(100, 40)) as pilot:
         chart = (await open_statistics(pilot)).per_day_chart
-        assert chart._built is not None and chart._built[0][:2] == (chart.size.width, 14)
+        drawn = chart.render().plain.splitlines()  # the figure the worker built, at its size
+        assert len(drawn) == 14 and {len(line) for line in drawn} == {chart.size.width}
         assert "per-day" not in built_on_screen
         await pilot.resize_terminal(90, 40)
         await settle(pilot)
@@ -216,12 +222,13 @@ async def test_the_figures_fill_the_screen_without_moving_it(make_workspace, clo
 
         monkeypatch.setattr(figures, "collect", collect)
         await pilot.press("t")
-        for _ in range(200):  # laid out, its figures held back
-            await pilot.pause(0.02)
+
+        def laid_out() -> bool:  # its figures held back
             screen = app.screen
-            if isinstance(screen, StatsScreen) and screen.query_one("#topics").size.height:
-                break
-        await pilot.pause()
+            return isinstance(screen, StatsScreen) and bool(screen.query_one("#topics").size.height)
+
+        await wait_for(pilot, laid_out, what="the statistics laid out")
+        screen = app.screen
         assert isinstance(screen, StatsScreen) and "#decks" not in screen.tables
 
         def sizes():
