@@ -1,5 +1,5 @@
 """Snapshots of the screens at 80×24 (and some at 60×20 and 100×30) with a fixed clock and
-collection. Review the SVGs under tests/__snapshots__/ when accepting a change (pytest
+collection. Review the SVGs under tests/functional/__snapshots__/ when accepting a change (pytest
 --snapshot-update)."""
 
 from __future__ import annotations
