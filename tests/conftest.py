@@ -99,6 +99,52 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
             raise AssertionError(f"still running after {timeout}s: {running}")
 
 
+async def wait_for(pilot, condition, timeout: float = 30.0, what: str = "the condition") -> None:
+    """Let the app run until `condition()` holds: for what waits on a timer or on another
+    thread (a search waiting for a pause in typing, figures a test holds back), instead of a
+    fixed sleep. Unlike `settle` it does not wait for the workers, since one may be held."""
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause()
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not come about in {timeout}s")
+        await pilot.pause(0.01)
+
+
+class Notices:
+    """The messages apps showed with `notify`: `sent` holds every one in order, `shown` those
+    sent since the app last cleared its notifications (as a screen does to keep one message in
+    sight, or none over the help)."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.shown: list[str] = []
+
+
+@pytest.fixture
+def notified(monkeypatch) -> Notices:
+    """A spy on every app's `notify` and `clear_notifications`; the app still shows them."""
+    from textual.app import App
+
+    notices = Notices()
+    real_notify, real_clear = App.notify, App.clear_notifications
+
+    def notify(app, message, *args, **kwargs):
+        notices.sent.append(str(message))
+        notices.shown.append(str(message))
+        return real_notify(app, message, *args, **kwargs)
+
+    def clear_notifications(app) -> None:
+        notices.shown.clear()
+        real_clear(app)
+
+    monkeypatch.setattr(App, "notify", notify)
+    monkeypatch.setattr(App, "clear_notifications", clear_notifications)
+    return notices
+
+
 def settled(*keys: str):
     """A snapshot's `run_before`: the app settled, then each key pressed and the app settled
     again, so that no snapshot is taken while a worker or a key is still on its way."""

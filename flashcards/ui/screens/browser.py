@@ -83,7 +83,7 @@ def _on_results_of_the_query(action: Callable[..., None]) -> Callable[..., None]
 
     @functools.wraps(action)
     def act(self: BrowserScreen, *args) -> None:
-        if self._debounce is None and self.shown == self.generation:
+        if self.results_current:
             action(self, *args)
             return
         self._deferred.append(functools.partial(action, self, *args))
@@ -177,6 +177,12 @@ class BrowserScreen(BaseScreen):
         table.add_column("Lap", key="lapses", width=WIDTHS["lapses"])
         self.query_one(Input).focus()
         self.run_search()
+
+    @property
+    def results_current(self) -> bool:
+        """Whether the rows on screen are the results of the query as typed: no search is
+        waiting for a pause in typing, and none has answered since they were shown."""
+        return self._debounce is None and self.shown == self.generation
 
     @property
     def front_width(self) -> int:
