@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..review_rules import MATURE_DAYS
 from ..stats.figures import PERIODS, cards_in_use
 from ..terminal_text import inert
 from .widgets.chart import Paint
@@ -210,7 +211,7 @@ def figure_sections(figures: dict, days: int) -> Sections:
         f"{figures['desired_retention']:.0%})"
     )
     sections.add_table(
-        "#retention", title, ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr"
+        "#retention", title, ["Period", f"Young (<{MATURE_DAYS}d)", "Mature", "All"], rows, "lrrr"
     )
     columns = [name.capitalize() for name in states]
     values = [[str(n) for n in states.values()]]

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ...review_rules import topic_label
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
 from ..widgets.card_view import CardView
@@ -121,7 +122,7 @@ class ExamScreen(BaseScreen):
         self.update_status()
         question = self.question
         card = question.card
-        self.topic = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
+        self.topic = inert(topic_label(card.deck_name, card.topic))
         await self.query_one(CardView).show(self.topic, self._front(), None)
         self.query_one("#feedback", Static).update("")
         inputs = self.query_one("#inputs", Vertical)

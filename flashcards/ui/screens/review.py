@@ -13,15 +13,15 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
+from ...review_rules import Rating, topic_label
 from ...storage.records import CardRecord
-from ...study.session import RATING_NAMES, Left, ReviewSession
+from ...study.session import Left, ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
 from ..widgets.card_view import CardView
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
-RATINGS = RATING_NAMES
 SNIPPET_CHARACTERS = 40  # of a card's front, to name it in a message
 
 
@@ -173,7 +173,7 @@ class ReviewScreen(BaseScreen):
             return
         self.remove_class("finished")
         # The counts keep their room; the deck and topic are shortened when the line is narrow.
-        path.update(Text(inert(card.deck_name + (" › " + card.topic if card.topic else ""))))
+        path.update(Text(inert(topic_label(card.deck_name, card.topic))))
         left = self.left
         counts.update(
             f"[b]{left.new}[/b] new · [b]{left.learning}[/b] learn · [b]{left.review}[/b] due"
@@ -205,8 +205,8 @@ class ReviewScreen(BaseScreen):
             return "Recall the answer, then press [b]Space[/b] to see it."
         intervals = self.session.intervals()
         return "   ".join(
-            f"[b]{rating}[/b] {name} [dim]{intervals.get(rating, '')}[/dim]"
-            for rating, name in RATINGS.items()
+            f"[b]{int(rating)}[/b] {rating.name} [dim]{intervals.get(rating, '')}[/dim]"
+            for rating in Rating
         )
 
     async def show_finished(self) -> None:
