@@ -21,8 +21,6 @@ from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
 
-GRADE_WORDS = {CORRECT: "correct", PARTLY: "partly right", WRONG: "wrong"}
-
 
 def _verdict(credit: float) -> str:
     if credit >= 1.0:
