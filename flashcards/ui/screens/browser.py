@@ -24,6 +24,7 @@ from ...scheduling.scheduler import format_interval
 from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
 from ...terminal_text import inert
+from ..formatting import one_line
 from ..widgets.entry_field import EntryField
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
@@ -38,14 +39,6 @@ DEBOUNCE_SECONDS = 0.15
 # takes what is left.
 WIDTHS = {"mark": 2, "deck": 12, "due": 10, "interval": 5, "recall": 4, "lapses": 3}
 MIN_FRONT = 20
-
-
-def one_line(text: str, width: int) -> str:
-    """The text's first non-empty line, spaces collapsed and bold marks dropped (a cloze shows
-    its gap as **[…]**), cut to `width` with an ellipsis."""
-    line = next((part for part in text.splitlines() if part.strip()), "")
-    line = " ".join(line.replace("**", "").split())
-    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
 
 
 def compact_due(row: BrowserRow, zone: tzinfo, now: datetime) -> str:

@@ -18,7 +18,7 @@ from ...review_rules import CardState, Rating, topic_label
 from ...scheduling.scheduler import format_interval
 from ...search import CardDetail, HistoryEntry, card_detail
 from ...terminal_text import inert
-from ..formatting import card_markdown, local_when
+from ..formatting import card_markdown, local_when, seconds_taken
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
@@ -37,10 +37,6 @@ def _days(days: float) -> str:
     return "–" if days <= 0 else format_interval(timedelta(days=days))
 
 
-def _duration(milliseconds: int | None) -> str:
-    return "–" if milliseconds is None else f"{milliseconds / 1000:.1f}s"
-
-
 def history_cells(entry: HistoryEntry, zone: tzinfo) -> tuple[str, ...]:
     """When (local time), rating, state before, interval before and after, time taken."""
     return (
@@ -49,7 +45,7 @@ def history_cells(entry: HistoryEntry, zone: tzinfo) -> tuple[str, ...]:
         "–" if entry.manual else _named(CardState, entry.state_before),
         _days(entry.interval_before),
         "–" if entry.manual else _days(entry.scheduled_days),
-        _duration(entry.duration_ms),
+        seconds_taken(entry.duration_ms),
     )
 
 
