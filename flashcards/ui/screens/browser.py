@@ -355,11 +355,11 @@ class BrowserScreen(BaseScreen):
 
     @_on_results_of_the_query
     def action_suspend(self) -> None:
-        self.start_action("suspend")
+        self.start_action(self.toggle_suspended)
 
     @_on_results_of_the_query
     def action_reschedule(self) -> None:
-        self.start_action("reschedule")
+        self.start_action(self.reschedule_to_today)
 
     @_on_results_of_the_query
     def action_reset(self) -> None:
@@ -374,7 +374,7 @@ class BrowserScreen(BaseScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start_action("reset", ids)
+                self.start_action(self.reset_cards, ids)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
@@ -385,35 +385,49 @@ class BrowserScreen(BaseScreen):
             return
         if self.app.open_in_editor(card.source_file, card.source_line):
             self.busy = True
-            self.change_cards("edited", [], card.source_file)
+            self.change_cards(functools.partial(self.reimport, card.source_file))
 
-    def start_action(self, action: str, ids: list[int] | None = None) -> None:
+    def start_action(
+        self, change: Callable[[list[int]], str], ids: list[int] | None = None
+    ) -> None:
+        """Apply `change` to the marked cards (or the one under the cursor) off the UI thread."""
         ids = ids if ids is not None else self.targets()
         if ids and not self.busy:
             self.busy = True
-            self.change_cards(action, ids)
+            self.change_cards(functools.partial(change, ids))
 
     @work(thread=True, exit_on_error=False, group="action")
-    def change_cards(self, action: str, ids: list[int], file: str = "") -> None:
+    def change_cards(self, change: Callable[[], str]) -> None:
+        """Run one change to the collection in a worker; the note it returns is shown after."""
+        self.post_message(self.ActionDone(change()))
+
+    # The changes, each run in the worker and returning the note that tells what it did.
+
+    def toggle_suspended(self, ids: list[int]) -> str:
+        """Unsuspend the cards if all of them are suspended, otherwise suspend them."""
+        collection, now = self.app.workspace.collection, self.app.workspace.clock.now()
+        if all_suspended(collection, ids):
+            return f"Unsuspended {_cards(unsuspend(collection, ids, now))}."
+        return f"Suspended {_cards(suspend(collection, ids, now))}."
+
+    def reset_cards(self, ids: list[int]) -> str:
         workspace = self.app.workspace
-        collection, now = workspace.collection, workspace.clock.now()
         day = workspace.today().date.toordinal()
-        if action == "suspend":
-            if all_suspended(collection, ids):
-                note = f"Unsuspended {_cards(unsuspend(collection, ids, now))}."
-            else:
-                note = f"Suspended {_cards(suspend(collection, ids, now))}."
-        elif action == "reset":
-            note = f"Reset {_cards(reset_to_new(collection, ids, now, day=day))} to new."
-        elif action == "reschedule":
-            changed = reschedule_today(collection, ids, now, day=day)
-            note = f"Rescheduled {_cards(changed)} to today."
-        else:  # "edited": a deck file was changed in the editor
-            problems = workspace.reimport(file)
-            note = "Re-imported the deck."
-            if problems:
-                note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
-        self.post_message(self.ActionDone(note))
+        changed = reset_to_new(workspace.collection, ids, workspace.clock.now(), day=day)
+        return f"Reset {_cards(changed)} to new."
+
+    def reschedule_to_today(self, ids: list[int]) -> str:
+        workspace = self.app.workspace
+        day = workspace.today().date.toordinal()
+        changed = reschedule_today(workspace.collection, ids, workspace.clock.now(), day=day)
+        return f"Rescheduled {_cards(changed)} to today."
+
+    def reimport(self, file: str) -> str:
+        """Import a deck file again after it was changed in the editor."""
+        problems = self.app.workspace.reimport(file)
+        if problems:
+            return "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
+        return "Re-imported the deck."
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:
