@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from ...review_rules import CardState
 from ...scheduling.scheduler import format_interval
 from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
@@ -43,7 +44,7 @@ MIN_FRONT = 20
 
 def compact_due(row: BrowserRow, zone: tzinfo, now: datetime) -> str:
     """'new' for a card never studied, the time for today, otherwise the local date."""
-    if row.state == 0:
+    if row.state == CardState.NEW:
         return "new"
     local = row.due.astimezone(zone)
     if local.date() == now.astimezone(zone).date():
