@@ -16,10 +16,10 @@ from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from ..config import Config
 from ..optimizer.store import parameter_sets
+from ..review_rules import CardState, is_lapse
 from ..scheduling.scheduler import make_scheduler
 from ..storage.backup import check_integrity
 from ..storage.collection import Collection
-from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
 from ..storage.totals import recount, totals_agree
 
@@ -35,7 +35,7 @@ answers_t = ExamAnswerRow.__table__
 # from another tool (rating 0 with a stability and an interval; resets and reschedules to
 # today have neither).
 _REPLAYED = or_(
-    and_(reviews_t.c.state_before != MANUAL, reviews_t.c.rating.between(1, 4)),
+    and_(reviews_t.c.state_before != CardState.MANUAL, reviews_t.c.rating.between(1, 4)),
     and_(
         reviews_t.c.rating == 0,
         reviews_t.c.stability.is_not(None),
@@ -113,13 +113,13 @@ def _replay(card_id: int, answers: list, choose) -> _Replayed:
             )
             reps = lapses = 0
             continue
-        if card is None or state_before == NEW:
+        if card is None or state_before == CardState.NEW:
             card = fsrs.Card(card_id=card_id, due=reviewed_at)
             reps = lapses = 0
         if card.last_review is not None and reviewed_at < card.last_review:
             reviewed_at = card.last_review  # the clock went backwards: answered "at" the last one
         scheduler = choose(reviewed_at)
-        lapsed = card.state == fsrs.State.Review and rating == 1
+        lapsed = is_lapse(card.state, rating)
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), review_datetime=reviewed_at)
         reps += 1
         lapses += lapsed
@@ -227,7 +227,7 @@ def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
     for card_id, state, stability, difficulty, reps, lapses in rows:
         report.cards_checked += 1
         answers = logs.get(card_id, [])
-        if state == NEW:
+        if state == CardState.NEW:
             continue  # new (or reset to new): nothing to compare
         stored = _Replayed(stability, difficulty, reps, lapses)
         candidates = [

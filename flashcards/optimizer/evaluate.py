@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..review_rules import Rating, passes
 from .dataset import Item
 from .memory import memory_states, retrievability
 
@@ -48,7 +49,7 @@ def evaluate_parameters(parameters: Sequence[float], items: Sequence[Item]) -> E
     for item, state in zip(items, states, strict=True):
         predicted = retrievability(item.elapsed_days, state.stability, parameters)
         predicted = min(max(predicted, _CLIP), 1 - _CLIP)
-        recalled = 1.0 if item.rating > 1 else 0.0
+        recalled = 1.0 if passes(item.rating) else 0.0
         loss -= recalled * math.log(predicted) + (1 - recalled) * math.log(1 - predicted)
         totals = bins[rmse_bin(item.reviews)]
         totals[0] += predicted
@@ -65,6 +66,6 @@ def rmse_bin(reviews: Sequence[tuple[int, int]]) -> tuple[int, int, int]:
     interval_bin = round(2.48 * 3.62 ** math.floor(math.log(elapsed, 3.62)) * 100)
     length = sum(1 for _rating, days in reviews if days > 0) + 1
     length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
-    lapses = sum(1 for rating, days in reviews[:-1] if rating == 1 and days > 0)
+    lapses = sum(1 for rating, days in reviews[:-1] if rating == Rating.Again and days > 0)
     lapse_bin = 0 if lapses == 0 else round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73)))
     return interval_bin, length_bin, lapse_bin

@@ -14,11 +14,11 @@ import fsrs
 from sqlalchemy import and_, select, update
 
 from ..config import Config
+from ..review_rules import CardState
 from ..scheduling.days import StudyDay, study_day
 from ..scheduling.queue import deck_infos
 from ..scheduling.scheduler import make_scheduler
 from ..storage.collection import Collection
-from ..storage.records import NEW
 from ..storage.tables import CardRow, ReviewRow
 
 __all__ = ["Move", "ReschedulePlan", "apply_reschedule", "plan_reschedule"]
@@ -94,7 +94,7 @@ def plan_reschedule(
                 cards.c.difficulty,
                 cards.c.due,
                 cards.c.reps,
-            ).where(cards.c.retired.is_(False), cards.c.state != NEW)
+            ).where(cards.c.retired.is_(False), cards.c.state != CardState.NEW)
         ).all()
         history: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
         for row in conn.execute(

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from ..review_rules import CardState
 from ..scheduling.days import study_day
 from ..storage.collection import Collection
-from ..storage.records import MANUAL
 from ..storage.tables import ReviewRow
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 NEW_STATE = 0
-MANUAL_STATE = MANUAL  # the FSRS tools' review_state for a manual change: ours too
+MANUAL_STATE = CardState.MANUAL  # the FSRS tools' review_state for a manual change: ours too
 REQUIRED_COLUMNS = ("card_id", "review_time", "review_rating")
 
 

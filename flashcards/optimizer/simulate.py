@@ -20,10 +20,10 @@ import fsrs_rs_python
 from sqlalchemy import select
 
 from ..config import Config
+from ..review_rules import CardState, Rating, passes
 from ..scheduling.days import StudyDay, study_day
 from ..scheduling.recall import curve
 from ..storage.collection import Collection
-from ..storage.records import NEW
 from ..storage.tables import CardRow
 from .dataset import card_steps
 from .fit import DEFAULT_PARAMETERS
@@ -122,11 +122,11 @@ class Behaviour:
                 review = reviews[index]
                 if review.day == reviews[index - 1].day:
                     continue
-                if review.rating > 1:
+                if passes(review.rating):
                     recalled[review.rating - 2] += 1
                 if review.duration_ms is not None:
                     review_times[review.rating - 1].append(review.duration_ms / 1000)
-                if review.rating == 1:
+                if review.rating == Rating.Again:
                     same_day = []
                     for later in reviews[index + 1 :]:
                         if later.day != review.day:
@@ -297,7 +297,7 @@ def collection_cards(collection: Collection, today: StudyDay) -> tuple[list[Star
     with collection.read() as conn:
         rows = conn.execute(statement).all()
     for row in rows:
-        if row.state == NEW or row.stability is None or row.difficulty is None:
+        if row.state == CardState.NEW or row.stability is None or row.difficulty is None:
             new += 1
             continue
         last_review = row.last_review or row.due

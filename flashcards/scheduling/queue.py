@@ -20,9 +20,9 @@ from itertools import zip_longest
 from sqlalchemy import Connection, and_, bindparam, exists, func, select
 
 from ..config import Config
+from ..review_rules import CardState
 from ..storage.cards import available_filter, count_if, overdue_order
 from ..storage.prepared import DriverConnection, Prepared, run
-from ..storage.records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ReviewRow
 from .days import StudyDay
 from .streak import streaks, study_days
@@ -102,13 +102,13 @@ def _done_today(conn: Connection, day: StudyDay) -> tuple[dict[int, int], dict[i
     statement = (
         select(
             cards.c.deck_id,
-            count_if(reviews.c.state_before == NEW),
-            count_if(reviews.c.state_before == REVIEW),
+            count_if(reviews.c.state_before == CardState.NEW),
+            count_if(reviews.c.state_before == CardState.REVIEW),
             func.count(),
         )
         .join(cards, cards.c.id == reviews.c.card_id)
         .where(reviews.c.reviewed_at >= day.start, reviews.c.reviewed_at < day.end)
-        .where(reviews.c.state_before != MANUAL)
+        .where(reviews.c.state_before != CardState.MANUAL)
         .group_by(cards.c.deck_id)
     )
     new_done: dict[int, int] = {}
@@ -164,7 +164,9 @@ def overview(
     choice = _choose(conn, config, day, now, infos, done=done)
     # Learning cards are not limited: counted in SQL. Availability is tested inside the sums,
     # not in WHERE: SQLite then reads the cards in deck order through the deck index.
-    available = and_(available_filter(now), cards.c.state.in_((LEARNING, RELEARNING)))
+    available = and_(
+        available_filter(now), cards.c.state.in_((CardState.LEARNING, CardState.RELEARNING))
+    )
     statement = select(
         cards.c.deck_id,
         count_if(and_(available, cards.c.due < day.end)),
@@ -203,7 +205,9 @@ def streak_days(conn: Connection, day: StudyDay) -> int:
 def next_due(conn: Connection, now: datetime, deck_ids: list[int] | None = None) -> datetime | None:
     # States listed rather than `!= NEW`, so that SQLite searches the queue index by state.
     statement = select(func.min(cards.c.due)).where(
-        available_filter(now), cards.c.state.in_((LEARNING, REVIEW, RELEARNING)), cards.c.due > now
+        available_filter(now),
+        cards.c.state.in_((CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING)),
+        cards.c.due > now,
     )
     if deck_ids is not None:
         statement = statement.where(cards.c.deck_id.in_(deck_ids))
@@ -292,7 +296,7 @@ def _choose(
         select(cards.c.id, cards.c.deck_id, cards.c.sibling_key)
         .where(
             available_filter(now),
-            cards.c.state == REVIEW,
+            cards.c.state == CardState.REVIEW,
             cards.c.due < horizon,
             cards.c.deck_id.in_(with_room),
         )
@@ -323,7 +327,11 @@ def _choose(
             room = limits.new[info.id]
             rows = conn.execute(
                 select(cards.c.id, cards.c.sibling_key, cards.c.position)
-                .where(cards.c.deck_id == info.id, cards.c.state == NEW, available_filter(now))
+                .where(
+                    cards.c.deck_id == info.id,
+                    cards.c.state == CardState.NEW,
+                    available_filter(now),
+                )
                 .order_by(cards.c.position, cards.c.id)
             )
             chosen: list[int] = []
@@ -373,7 +381,9 @@ def plan_queue(
 
 
 def _has_new_cards(conn: Connection, now: datetime) -> bool:
-    statement = select(cards.c.id).where(available_filter(now), cards.c.state == NEW).limit(1)
+    statement = (
+        select(cards.c.id).where(available_filter(now), cards.c.state == CardState.NEW).limit(1)
+    )
     return conn.execute(statement).first() is not None
 
 
@@ -427,7 +437,7 @@ def _due_learning_statement(with_decks: bool) -> Prepared:
         select(cards.c.id)
         .where(
             available_filter(bindparam("now", type_=cards.c.due.type)),
-            cards.c.state.in_((LEARNING, RELEARNING)),
+            cards.c.state.in_((CardState.LEARNING, CardState.RELEARNING)),
             cards.c.due <= bindparam("until", type_=cards.c.due.type),
         )
         .order_by(cards.c.due, cards.c.id)
@@ -452,7 +462,7 @@ def due_learning(
 def _learning_due_today_statement(with_decks: bool) -> Prepared:
     statement = select(func.count()).where(
         available_filter(bindparam("now", type_=cards.c.due.type)),
-        cards.c.state.in_((LEARNING, RELEARNING)),
+        cards.c.state.in_((CardState.LEARNING, CardState.RELEARNING)),
         cards.c.due < bindparam("end", type_=cards.c.due.type),
     )
     return Prepared(_in_decks(statement, with_decks))

@@ -9,11 +9,10 @@ from functools import lru_cache
 import fsrs
 
 from ..config import Config
+from ..review_rules import Rating, is_lapse
 from ..storage.records import CardRecord
 
-__all__ = ["Outcome", "Rating", "format_interval", "make_scheduler", "outcomes"]
-
-Rating = fsrs.Rating
+__all__ = ["Outcome", "format_interval", "make_scheduler", "outcomes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +80,7 @@ def outcomes(
         now = record.last_review  # the clock went back: never answer before the last answer
     for rating in Rating:
         card, _log = scheduler.review_card(_copy(base), rating, review_datetime=now)
-        lapsed = record.state == fsrs.State.Review and rating == Rating.Again
+        lapsed = is_lapse(record.state, rating)
         lapses = record.lapses + (1 if lapsed else 0)
         result[int(rating)] = Outcome(
             rating=int(rating),

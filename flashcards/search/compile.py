@@ -9,10 +9,10 @@ from datetime import datetime
 
 from sqlalchemy import Integer, and_, literal, not_, or_, select, type_coerce
 
+from ..review_rules import CardState
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
 from ..storage.packed import packed_column
-from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow
 from .index import (
     TAGS,
@@ -115,13 +115,16 @@ def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | No
 
 def _state(value: str, day: StudyDay, now: datetime):
     if value == "new":
-        return cards.c.state == NEW
+        return cards.c.state == CardState.NEW
     if value == "learning":
-        return cards.c.state.in_((LEARNING, RELEARNING))
+        return cards.c.state.in_((CardState.LEARNING, CardState.RELEARNING))
     if value == "review":
-        return cards.c.state == REVIEW
+        return cards.c.state == CardState.REVIEW
     if value == "due":
-        return and_(cards.c.state.in_((LEARNING, REVIEW, RELEARNING)), cards.c.due < day.end)
+        return and_(
+            cards.c.state.in_((CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING)),
+            cards.c.due < day.end,
+        )
     if value == "suspended":
         return cards.c.suspended.is_(True)
     if value == "leech":

@@ -30,7 +30,6 @@ __all__ = [
 TEXT_FIELDS = ("deck", "tag", "topic", "is")
 NUMBER_FIELDS = ("r", "lapses", "reps")
 IS_VALUES = ("new", "due", "learning", "review", "suspended", "leech", "buried")
-COMPARISONS = ("<", "<=", ">", ">=", "=")
 
 # A field name and its operator at the start of a word: `deck:`, `r<`, `lapses>=`.
 _FIELD = re.compile(r"([A-Za-z_]+)(:|<=|>=|<|>|=)")

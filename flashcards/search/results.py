@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..review_rules import is_manual
 from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
@@ -58,7 +59,7 @@ class HistoryEntry:
 
     @property
     def manual(self) -> bool:
-        return self.rating == 0 or self.state_before == 4
+        return is_manual(self.rating, self.state_before)
 
 
 @dataclass(frozen=True, slots=True)

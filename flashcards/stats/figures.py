@@ -30,11 +30,11 @@ from sqlalchemy.engine import Dialect
 
 from ..config import Config
 from ..optimizer.store import active_parameters
+from ..review_rules import TOPIC_SEPARATOR, CardState, topic_label
 from ..scheduling.days import StudyDay
 from ..scheduling.recall import curve, elapsed_days_sql, retrievability_sql
 from ..scheduling.streak import STUDY_DAYS, streaks, study_days
 from ..storage.packed import PackedStatement
-from ..storage.records import LEARNING, NEW, RELEARNING, REVIEW
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
 from ..storage.types import to_millis
 
@@ -124,8 +124,8 @@ class Retention:
 
 
 def true_retention(conn: Connection, today: StudyDay) -> dict[str, dict[str, Retention]]:
-    """Pass rate of review cards' first answer each day (Again fails; Hard, Good, Easy pass),
-    for young and mature cards (interval under / at least 21 days), over each period."""
+    """Pass rate (`passes`) of the answers that count for true retention
+    (`counts_for_retention`), for young and mature cards (`is_mature`), over each period."""
     now_day = today.date.toordinal()
     window = {"after": now_day - max(PERIODS.values()), "last": now_day}
     counts = {name: [0, 0, 0, 0] for name in PERIODS}
@@ -176,7 +176,7 @@ def _forecast_statement(days: int) -> PackedStatement:
         .where(
             cards.c.retired.is_(False),
             cards.c.suspended.is_(False),
-            cards.c.state.in_((LEARNING, REVIEW, RELEARNING)),
+            cards.c.state.in_((CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING)),
             due >= window.c.start,
             due < window.c.end,
         )
@@ -190,10 +190,9 @@ def card_states(conn: Connection, now: datetime) -> dict[str, int]:
     are counted along the queue index, grouped as it is ordered; leeches and buried cards,
     rare, each from an index that holds only them."""
     counts = {"new": 0, "learning": 0, "review": 0, "relearning": 0, "suspended": 0}
-    names = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
     for kind, suspended, state, count in _STATES.rows(conn, {"now": now}):
         if kind == 0:
-            counts["suspended" if suspended else names[state]] += count
+            counts["suspended" if suspended else CardState(state).name.lower()] += count
         else:
             counts["leech" if kind == 1 else "buried"] = count
     return counts
@@ -241,7 +240,7 @@ class AreaFigures:
 
     @property
     def name(self) -> str:
-        return self.deck + (" › " + self.topic if self.topic else "")
+        return topic_label(self.deck, self.topic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +357,7 @@ def _areas_statement() -> PackedStatement:
     ]
     unmeasured = and_(*(r.is_(None) for r in ratios))
     weakest_measure = func.min(*(func.coalesce(r, 2.0) for r in ratios))  # SQLite's scalar min
-    name = decks.c.name + " › " + area.c.topic
+    name = decks.c.name + TOPIC_SEPARATOR + area.c.topic
     sums = [func.sum(area.c[column]) for column in FIGURE_COLUMNS]
     by_deck = select(literal(0), area.c.deck_id, literal(""), *sums).group_by(area.c.deck_id)
     ranked = (

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
+from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
 from .tables import CardRow, DeckRow
 from .types import to_millis
@@ -28,14 +29,12 @@ from .types import to_millis
 __all__ = [
     "ImportConflict",
     "ImportReport",
-    "TOPIC_SEPARATOR",
     "import_decks",
     "import_decks_in",
     "similarity",
     "unchanged_import",
 ]
 
-TOPIC_SEPARATOR = " › "
 # Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
 _FUZZY_BUDGET = 250_000
 

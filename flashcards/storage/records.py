@@ -9,13 +9,9 @@ from datetime import datetime
 import fsrs
 
 from ..deck.model import Choice
+from ..review_rules import CardState
 
-__all__ = ["LEARNING", "MANUAL", "NEW", "RELEARNING", "REVIEW", "CardRecord", "card_columns"]
-
-# Stored card states: fsrs.State's values, plus NEW for a card never answered.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
-# In the review log's state_before: a manual change (reset, reschedule), not an answer.
-MANUAL = 4
+__all__ = ["CardRecord", "card_columns"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +33,7 @@ class CardRecord:
     suspended: bool
     leech: bool
     buried_until: datetime | None
-    state: int
+    state: CardState
     step: int | None
     stability: float | None
     difficulty: float | None
@@ -50,7 +46,7 @@ class CardRecord:
 
     @property
     def is_new(self) -> bool:
-        return self.state == NEW
+        return self.state == CardState.NEW
 
     def to_fsrs(self) -> fsrs.Card:
         if self.is_new:
@@ -70,7 +66,7 @@ class CardRecord:
         return replace(
             self,
             **changes,
-            state=int(card.state),
+            state=CardState(card.state),
             step=card.step,
             stability=card.stability,
             difficulty=card.difficulty,
@@ -107,7 +103,7 @@ class CardRecord:
             suspended=suspended,
             leech=leech,
             buried_until=buried_until,
-            state=state,
+            state=CardState(state),
             step=step,
             stability=stability,
             difficulty=difficulty,

@@ -147,8 +147,8 @@ class ReviewDayRow(SQLModel, table=True):
     review: int = 0
     relearning: int = 0
     duration_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
-    # True retention: first answers that day of review cards, young (interval under 21 days)
-    # and mature, and how many of those were not Again.
+    # True retention (see flashcards.review_rules): first answers that day of review cards,
+    # young and mature, and how many of those passed.
     young_passed: int = 0
     young_total: int = 0
     mature_passed: int = 0

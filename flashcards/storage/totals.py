@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
+from ..review_rules import CardState, counts_for_retention, is_mature, passes
 from .prepared import DriverConnection, Prepared, run
-from .records import LEARNING, MANUAL, NEW, RELEARNING, REVIEW
 from .tables import CardRow, ReviewDayRow, ReviewRow
 
 __all__ = [
-    "MATURE_DAYS",
     "add_to_day",
     "count_if",
-    "counts_for_retention",
     "totals_agree",
     "recount",
 ]
@@ -24,16 +22,10 @@ cards = CardRow.__table__
 reviews = ReviewRow.__table__
 review_days = ReviewDayRow.__table__
 
-MATURE_DAYS = 21  # a review card is mature from this interval on
 _COUNTS = (
     "learning", "review", "relearning", "duration_ms",
     "young_passed", "young_total", "mature_passed", "mature_total",
 )  # fmt: skip
-
-
-def counts_for_retention(state_before: int, first_of_day: bool) -> bool:
-    """Whether an answer counts for true retention: a review card's first answer of the day."""
-    return state_before == REVIEW and first_of_day
 
 
 def _day_counts(
@@ -45,17 +37,17 @@ def _day_counts(
     sign: int,
 ) -> dict[str, int]:
     counts = dict.fromkeys(_COUNTS, 0)
-    if state_before in (NEW, LEARNING):
+    if state_before in (CardState.NEW, CardState.LEARNING):
         counts["learning"] = sign
-    elif state_before == REVIEW:
+    elif state_before == CardState.REVIEW:
         counts["review"] = sign
-    elif state_before == RELEARNING:
+    elif state_before == CardState.RELEARNING:
         counts["relearning"] = sign
     counts["duration_ms"] = sign * (duration_ms or 0)
     if counts_for_retention(state_before, first_of_day):
-        group = "mature" if interval_before >= MATURE_DAYS else "young"
+        group = "mature" if is_mature(interval_before) else "young"
         counts[f"{group}_total"] = sign
-        counts[f"{group}_passed"] = sign if rating > 1 else 0
+        counts[f"{group}_passed"] = sign if passes(rating) else 0
     return counts
 
 
@@ -71,7 +63,7 @@ def add_to_day(conn: Connection | DriverConnection, answer, sign: int = 1) -> No
     """Count an answer in its day's totals (`sign` -1: take it out again, for undo). `answer`
     is a `ReviewEntry` or a review row: anything with its day, state_before, rating,
     duration_ms, interval_before and first_of_day."""
-    if answer.state_before == MANUAL:
+    if answer.state_before == CardState.MANUAL:
         return
     counts = _day_counts(
         answer.state_before,
@@ -93,23 +85,24 @@ def count_if(condition):
 
 def _recounted_days():
     """Each day's totals, counted from the review log."""
-    retained = reviews.c.first_of_day.is_(True) & (reviews.c.state_before == REVIEW)
-    young = retained & (reviews.c.interval_before < MATURE_DAYS)
-    mature = retained & (reviews.c.interval_before >= MATURE_DAYS)
-    passed = reviews.c.rating > 1
+    # `counts_for_retention`, `is_mature` and `passes` over the log's columns.
+    retained = reviews.c.first_of_day.is_(True) & (reviews.c.state_before == CardState.REVIEW)
+    young = retained & ~is_mature(reviews.c.interval_before)
+    mature = retained & is_mature(reviews.c.interval_before)
+    passed = passes(reviews.c.rating)
     return (
         select(
             reviews.c.day,
-            count_if(reviews.c.state_before.in_((NEW, LEARNING))),
-            count_if(reviews.c.state_before == REVIEW),
-            count_if(reviews.c.state_before == RELEARNING),
+            count_if(reviews.c.state_before.in_((CardState.NEW, CardState.LEARNING))),
+            count_if(reviews.c.state_before == CardState.REVIEW),
+            count_if(reviews.c.state_before == CardState.RELEARNING),
             func.coalesce(func.sum(reviews.c.duration_ms), 0),
             count_if(young & passed),
             count_if(young),
             count_if(mature & passed),
             count_if(mature),
         )
-        .where(reviews.c.state_before != MANUAL)
+        .where(reviews.c.state_before != CardState.MANUAL)
         .group_by(reviews.c.day)
     )
 
@@ -119,10 +112,10 @@ def _recounted_cards():
     return (
         select(
             reviews.c.card_id,
-            count_if(reviews.c.rating > 1).label("passed"),
+            count_if(passes(reviews.c.rating)).label("passed"),
             func.count().label("total"),
         )
-        .where(reviews.c.first_of_day.is_(True), reviews.c.state_before == REVIEW)
+        .where(reviews.c.first_of_day.is_(True), reviews.c.state_before == CardState.REVIEW)
         .group_by(reviews.c.card_id)
     )
 

@@ -19,9 +19,9 @@ import fsrs
 from sqlalchemy import insert, select, update
 
 from ..convert.model import PastReview, Schedule
+from ..review_rules import CardState, is_lapse
 from ..scheduling.days import StudyDay, study_day
 from ..storage.collection import Collection
-from ..storage.records import MANUAL, NEW, REVIEW
 from ..storage.tables import CardRow, ReviewRow
 from ..storage.totals import recount
 
@@ -84,7 +84,7 @@ def carry_schedules(
                 )
             ).all()
         for row in rows:
-            if row.state != NEW or row.reps:
+            if row.state != CardState.NEW or row.reps:
                 outcome.kept += 1
                 continue
             schedule = schedules[row.explicit_id]
@@ -99,7 +99,7 @@ def carry_schedules(
                 update(cards)
                 .where(cards.c.id == row.id)
                 .values(
-                    state=REVIEW,
+                    state=CardState.REVIEW,
                     step=None,
                     stability=stability,
                     difficulty=difficulty,
@@ -114,7 +114,7 @@ def carry_schedules(
                     rating=0,
                     reviewed_at=last_review,
                     duration_ms=None,
-                    state_before=MANUAL,
+                    state_before=CardState.MANUAL,
                     interval_before=0.0,
                     scheduled_days=float(schedule.interval_days),
                     day=study_day(last_review, today.zone, today.rollover_hour).date.toordinal(),
@@ -213,11 +213,11 @@ def _replay(card_id: int, past, scheduler: fsrs.Scheduler, zone: tzinfo, rollove
         at = answer.reviewed_at
         if card.last_review is not None and at < card.last_review:
             at = card.last_review
-        state_before = NEW if reps == 0 else int(card.state)
+        state_before = CardState.NEW if reps == 0 else int(card.state)
         interval_before = (
             (card.due - card.last_review).total_seconds() / 86400 if card.last_review else 0.0
         )
-        lapsed = card.state == fsrs.State.Review and answer.rating == 1
+        lapsed = is_lapse(card.state, answer.rating)
         card, _log = scheduler.review_card(card, fsrs.Rating(answer.rating), review_datetime=at)
         reps += 1
         lapses += lapsed

@@ -17,10 +17,11 @@ from ..clock import Clock
 from ..config import Config
 from ..deck.grading import grade_answer
 from ..deck.model import Choice
+from ..review_rules import CardState, topic_label
 from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
-from ..storage.records import NEW, CardRecord
+from ..storage.records import CardRecord
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
 from .manage import send_to_today
 
@@ -143,7 +144,7 @@ class ExamResult:
 
 def _weakness(card: CardRecord, retrievability: float, missed_before: int) -> float:
     """Higher for what the history says is weak: forgotten, lapsing, missed, never seen."""
-    if card.state == NEW:
+    if card.state == CardState.NEW:
         return 1.5 + missed_before
     return (1.0 - retrievability) * 2 + min(card.lapses, 8) * 0.25 + missed_before + 0.05
 
@@ -444,9 +445,7 @@ class ExamSession:
             threshold=threshold,
             seconds=(finished - self.timer_start).total_seconds(),
             by_deck=self._groups(lambda q: q.card.deck_name),
-            by_topic=self._groups(
-                lambda q: q.card.deck_name + (" › " + q.card.topic if q.card.topic else "")
-            ),
+            by_topic=self._groups(lambda q: topic_label(q.card.deck_name, q.card.topic)),
             missed=[o for o in self.outcomes() if o.credit < CORRECT],
             forgiven=[o for o in self.outcomes() if o.credit >= CORRECT and o.forgiven],
             overruled=sum(answer.overruled for answer in self.answers.values()),

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from ..review_rules import CardState
 from ..storage.collection import Collection
-from ..storage.records import MANUAL, NEW
 from ..storage.tables import CardRow, ReviewRow
 
 __all__ = [
@@ -86,7 +86,7 @@ def _manual_entry(card_id: int, now: datetime, day: int, interval_before: float,
         "rating": 0,
         "reviewed_at": now,
         "duration_ms": None,
-        "state_before": MANUAL,
+        "state_before": CardState.MANUAL,
         "interval_before": interval_before,
         "scheduled_days": 0.0,
         "day": day,
@@ -129,7 +129,12 @@ def reset_to_new(collection: Collection, ids: Sequence[int], now: datetime, *, d
             rows = [
                 row
                 for row in _read(conn, chunk)
-                if not (row.state == NEW and row.reps == 0 and row.lapses == 0 and not row.leech)
+                if not (
+                    row.state == CardState.NEW
+                    and row.reps == 0
+                    and row.lapses == 0
+                    and not row.leech
+                )
             ]
             if not rows:
                 continue
@@ -137,7 +142,7 @@ def reset_to_new(collection: Collection, ids: Sequence[int], now: datetime, *, d
                 update(cards)
                 .where(cards.c.id.in_([row.id for row in rows]))
                 .values(
-                    state=NEW,
+                    state=CardState.NEW,
                     step=None,
                     stability=None,
                     difficulty=None,
@@ -170,8 +175,8 @@ def reschedule_today(
             rows = _read(conn, chunk)
             if not rows:
                 continue
-            studied = [row.id for row in rows if row.state != NEW]
-            new = [row.id for row in rows if row.state == NEW]
+            studied = [row.id for row in rows if row.state != CardState.NEW]
+            new = [row.id for row in rows if row.state == CardState.NEW]
             if studied:
                 conn.execute(
                     update(cards)
@@ -202,12 +207,12 @@ def send_to_today(collection: Collection, ids: Sequence[int], now: datetime) -> 
         for chunk in _chunks(ids):
             conn.execute(
                 update(cards)
-                .where(cards.c.id.in_(chunk), cards.c.state != NEW)
+                .where(cards.c.id.in_(chunk), cards.c.state != CardState.NEW)
                 .values(due=now, buried_until=None, modified_at=now)
             )
             conn.execute(
                 update(cards)
-                .where(cards.c.id.in_(chunk), cards.c.state == NEW)
+                .where(cards.c.id.in_(chunk), cards.c.state == CardState.NEW)
                 .values(position=FRONT_OF_NEW_ORDER, buried_until=None, modified_at=now)
             )
     return len(ids)

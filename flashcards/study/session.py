@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from ..clock import Clock
 from ..config import Config
+from ..review_rules import CardState, Rating, counts_for_retention, passes
 from ..scheduling.days import StudyDay, study_day
 from ..scheduling.queue import (
     deck_infos,
@@ -21,13 +22,11 @@ from ..scheduling.queue import (
 from ..scheduling.scheduler import Outcome, make_scheduler, outcomes
 from ..storage.cards import ReviewEntry, fetch_card, record_answer, restore_card, set_flags
 from ..storage.collection import Collection
-from ..storage.records import LEARNING, RELEARNING, CardRecord
-from ..storage.totals import counts_for_retention
+from ..storage.records import CardRecord
 
-__all__ = ["AnswerResult", "Left", "RATING_NAMES", "ReviewSession"]
+__all__ = ["AnswerResult", "Left", "ReviewSession"]
 
 MAX_DURATION_MS = 10 * 60 * 1000
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +108,7 @@ class ReviewSession:
         review = len(self.plan.main) - new
         # A learning card on screen is already among `learning`; any other is counted here.
         current = self.current
-        if current is not None and current.state not in (LEARNING, RELEARNING):
+        if current is not None and current.state not in (CardState.LEARNING, CardState.RELEARNING):
             if current.is_new:
                 new += 1
             else:
@@ -162,7 +161,7 @@ class ReviewSession:
         buried = record.buried_until is not None and record.buried_until > now
         if record.retired or record.suspended or buried:
             return False
-        if record.state in (LEARNING, RELEARNING):
+        if record.state in (CardState.LEARNING, CardState.RELEARNING):
             return False  # now a learning card: it comes back through the learning queue
         return record.is_new or self.ahead or record.due < self.day.end
 
@@ -189,7 +188,7 @@ class ReviewSession:
         changes = {}
         if counts_for_retention(before.state, first_of_day):
             changes.update(
-                recall_passed=before.recall_passed + (rating > 1),
+                recall_passed=before.recall_passed + passes(rating),
                 recall_total=before.recall_total + 1,
             )
         if outcome.became_leech:
@@ -218,7 +217,7 @@ class ReviewSession:
         if review_id is None:
             return AnswerResult(saved=False)
         self.done += 1
-        name = RATING_NAMES[rating]
+        name = Rating(rating).name
         self._undo.append(_Undo(before, review_id, was_answer=True, what=name))
         if before.sibling_key:
             self.plan.siblings_seen.add(before.sibling_key)

@@ -11,8 +11,10 @@ from datetime import date, timedelta
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..review_rules import MATURE_DAYS
 from ..stats.figures import PERIODS, cards_in_use
 from ..terminal_text import inert
+from .formatting import percent
 from .widgets.chart import Paint
 
 __all__ = [
@@ -97,10 +99,6 @@ def skeleton(shape: Shape) -> dict[str, Text]:
 def _round_lines(steps: int) -> int:
     """The rounds' section: a note alone, or the trend, a table of the steps and a remark."""
     return 1 if steps == 0 else 1 + 2 + steps + 1
-
-
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
 
 
 def table(columns: list[str], rows: list[list[str]], align: str) -> Text:
@@ -210,7 +208,7 @@ def figure_sections(figures: dict, days: int) -> Sections:
         f"{figures['desired_retention']:.0%})"
     )
     sections.add_table(
-        "#retention", title, ["Period", "Young (<21d)", "Mature", "All"], rows, "lrrr"
+        "#retention", title, ["Period", f"Young (<{MATURE_DAYS}d)", "Mature", "All"], rows, "lrrr"
     )
     columns = [name.capitalize() for name in states]
     values = [[str(n) for n in states.values()]]

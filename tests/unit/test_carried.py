@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from flashcards.convert.model import Schedule
 from flashcards.maintenance.doctor import examine
-from flashcards.storage.records import MANUAL, NEW, REVIEW
+from flashcards.review_rules import CardState
 from flashcards.storage.tables import CardRow, ReviewRow
 from flashcards.study.carried import carry_schedules, memory_from_sm2
 
@@ -54,7 +54,7 @@ def test_a_schedule_becomes_a_review_card_due_on_its_date(make_workspace):
     )
     assert (result.carried, result.kept, result.refused) == (2, 0, 0)
     a = card(workspace, "obs-a")
-    assert a.state == REVIEW and a.reps == 0
+    assert a.state == CardState.REVIEW and a.reps == 0
     # Due at the start of that study day: 04:00 in Berlin, 03:00 UTC in winter.
     assert a.due == datetime(2026, 1, 20, 3, 0, tzinfo=UTC)
     assert a.last_review == a.due - timedelta(days=21)
@@ -62,10 +62,14 @@ def test_a_schedule_becomes_a_review_card_due_on_its_date(make_workspace):
     assert a.stability == pytest.approx(21.0, rel=0.05)
     b = card(workspace, "obs-b")
     assert b.difficulty > a.difficulty
-    assert card(workspace, "obs-c").state == NEW
+    assert card(workspace, "obs-c").state == CardState.NEW
     with workspace.collection.read() as conn:
         logged = conn.execute(select(reviews_t).where(reviews_t.c.card_id == a.id)).one()
-    assert (logged.rating, logged.state_before, logged.scheduled_days) == (0, MANUAL, 21.0)
+    assert (logged.rating, logged.state_before, logged.scheduled_days) == (
+        0,
+        CardState.MANUAL,
+        21.0,
+    )
     assert examine(workspace.collection, workspace.config).healthy
 
 
@@ -87,5 +91,5 @@ def test_carried_once_and_the_doctor_replays_answers_from_it(make_workspace, clo
 def test_out_of_range_schedules_leave_the_card_new(make_workspace):
     workspace = make_workspace({"d.md": DECK})
     result = carry(workspace, {"obs-a": Schedule(date(2026, 1, 9), 0, 250)})
-    assert result.refused == 1 and card(workspace, "obs-a").state == NEW
+    assert result.refused == 1 and card(workspace, "obs-a").state == CardState.NEW
     assert memory_from_sm2(1.0, 10, None) is None

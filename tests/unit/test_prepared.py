@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 
+from flashcards.review_rules import CardState
 from flashcards.scheduling.queue import due_learning
 from flashcards.storage.cards import fetch_card, fetch_cards
 from flashcards.storage.prepared import DriverConnection, Prepared, run
-from flashcards.storage.records import LEARNING
 from flashcards.storage.tables import CardRow
 
 DECK = {
@@ -96,7 +96,9 @@ def test_datetime_parameters_convert_at_the_one_boundary(make_workspace, clock):
     workspace = make_workspace(DECK)
     soon = clock.now() + timedelta(minutes=5)
     with workspace.collection.write() as conn:
-        conn.execute(cards.update().where(cards.c.id == 2).values(state=LEARNING, due=soon))
+        conn.execute(
+            cards.update().where(cards.c.id == 2).values(state=CardState.LEARNING, due=soon)
+        )
     with workspace.collection.driver_read() as driver:
         assert due_learning(driver, clock.now(), None) is None
         assert due_learning(driver, clock.now(), None, timedelta(minutes=10)) == 2

@@ -20,10 +20,12 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from ...review_rules import CardState
 from ...scheduling.scheduler import format_interval
 from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
 from ...terminal_text import inert
+from ..formatting import one_line
 from ..widgets.entry_field import EntryField
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
@@ -40,17 +42,9 @@ WIDTHS = {"mark": 2, "deck": 12, "due": 10, "interval": 5, "recall": 4, "lapses"
 MIN_FRONT = 20
 
 
-def one_line(text: str, width: int) -> str:
-    """The text's first non-empty line, spaces collapsed and bold marks dropped (a cloze shows
-    its gap as **[…]**), cut to `width` with an ellipsis."""
-    line = next((part for part in text.splitlines() if part.strip()), "")
-    line = " ".join(line.replace("**", "").split())
-    return line if len(line) <= width else line[: max(0, width - 1)] + "…"
-
-
 def compact_due(row: BrowserRow, zone: tzinfo, now: datetime) -> str:
     """'new' for a card never studied, the time for today, otherwise the local date."""
-    if row.state == 0:
+    if row.state == CardState.NEW:
         return "new"
     local = row.due.astimezone(zone)
     if local.date() == now.astimezone(zone).date():
@@ -368,11 +362,11 @@ class BrowserScreen(BaseScreen):
 
     @_on_results_of_the_query
     def action_suspend(self) -> None:
-        self.start_action("suspend")
+        self.start_action(self.toggle_suspended)
 
     @_on_results_of_the_query
     def action_reschedule(self) -> None:
-        self.start_action("reschedule")
+        self.start_action(self.reschedule_to_today)
 
     @_on_results_of_the_query
     def action_reset(self) -> None:
@@ -387,7 +381,7 @@ class BrowserScreen(BaseScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.start_action("reset", ids)
+                self.start_action(self.reset_cards, ids)
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
@@ -398,35 +392,49 @@ class BrowserScreen(BaseScreen):
             return
         if self.app.open_in_editor(card.source_file, card.source_line):
             self.busy = True
-            self.change_cards("edited", [], card.source_file)
+            self.change_cards(functools.partial(self.reimport, card.source_file))
 
-    def start_action(self, action: str, ids: list[int] | None = None) -> None:
+    def start_action(
+        self, change: Callable[[list[int]], str], ids: list[int] | None = None
+    ) -> None:
+        """Apply `change` to the marked cards (or the one under the cursor) off the UI thread."""
         ids = ids if ids is not None else self.targets()
         if ids and not self.busy:
             self.busy = True
-            self.change_cards(action, ids)
+            self.change_cards(functools.partial(change, ids))
 
     @work(thread=True, exit_on_error=False, group="action")
-    def change_cards(self, action: str, ids: list[int], file: str = "") -> None:
+    def change_cards(self, change: Callable[[], str]) -> None:
+        """Run one change to the collection in a worker; the note it returns is shown after."""
+        self.post_message(self.ActionDone(change()))
+
+    # The changes, each run in the worker and returning the note that tells what it did.
+
+    def toggle_suspended(self, ids: list[int]) -> str:
+        """Unsuspend the cards if all of them are suspended, otherwise suspend them."""
+        collection, now = self.app.workspace.collection, self.app.workspace.clock.now()
+        if all_suspended(collection, ids):
+            return f"Unsuspended {_cards(unsuspend(collection, ids, now))}."
+        return f"Suspended {_cards(suspend(collection, ids, now))}."
+
+    def reset_cards(self, ids: list[int]) -> str:
         workspace = self.app.workspace
-        collection, now = workspace.collection, workspace.clock.now()
         day = workspace.today().date.toordinal()
-        if action == "suspend":
-            if all_suspended(collection, ids):
-                note = f"Unsuspended {_cards(unsuspend(collection, ids, now))}."
-            else:
-                note = f"Suspended {_cards(suspend(collection, ids, now))}."
-        elif action == "reset":
-            note = f"Reset {_cards(reset_to_new(collection, ids, now, day=day))} to new."
-        elif action == "reschedule":
-            changed = reschedule_today(collection, ids, now, day=day)
-            note = f"Rescheduled {_cards(changed)} to today."
-        else:  # "edited": a deck file was changed in the editor
-            problems = workspace.reimport(file)
-            note = "Re-imported the deck."
-            if problems:
-                note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
-        self.post_message(self.ActionDone(note))
+        changed = reset_to_new(workspace.collection, ids, workspace.clock.now(), day=day)
+        return f"Reset {_cards(changed)} to new."
+
+    def reschedule_to_today(self, ids: list[int]) -> str:
+        workspace = self.app.workspace
+        day = workspace.today().date.toordinal()
+        changed = reschedule_today(workspace.collection, ids, workspace.clock.now(), day=day)
+        return f"Rescheduled {_cards(changed)} to today."
+
+    def reimport(self, file: str) -> str:
+        """Import a deck file again after it was changed in the editor."""
+        problems = self.app.workspace.reimport(file)
+        if problems:
+            return "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
+        return "Re-imported the deck."
 
     @on(ActionDone)
     def action_done(self, message: ActionDone) -> None:

@@ -14,36 +14,38 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Markdown, Rule, Static
 
+from ...review_rules import CardState, Rating, topic_label
 from ...scheduling.scheduler import format_interval
 from ...search import CardDetail, HistoryEntry, card_detail
 from ...terminal_text import inert
-from ..formatting import card_markdown, local_when
+from ..formatting import card_markdown, local_when, seconds_taken
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
 __all__ = ["CardDetailScreen"]
 
-STATES = {0: "New", 1: "Learning", 2: "Review", 3: "Relearning", 4: "Manual"}
-RATINGS = {0: "Manual", 1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+def _named(kind: type[CardState] | type[Rating], value: int) -> str:
+    """A state's or a rating's name ("Relearning", "Good"); the bare number if it has none."""
+    try:
+        return kind(value).name.capitalize()
+    except ValueError:
+        return str(value)
 
 
 def _days(days: float) -> str:
     return "–" if days <= 0 else format_interval(timedelta(days=days))
 
 
-def _duration(milliseconds: int | None) -> str:
-    return "–" if milliseconds is None else f"{milliseconds / 1000:.1f}s"
-
-
 def history_cells(entry: HistoryEntry, zone: tzinfo) -> tuple[str, ...]:
     """When (local time), rating, state before, interval before and after, time taken."""
     return (
         entry.reviewed_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-        "Manual" if entry.manual else RATINGS.get(entry.rating, str(entry.rating)),
-        "–" if entry.manual else STATES.get(entry.state_before, str(entry.state_before)),
+        "Manual" if entry.manual else _named(Rating, entry.rating),
+        "–" if entry.manual else _named(CardState, entry.state_before),
         _days(entry.interval_before),
         "–" if entry.manual else _days(entry.scheduled_days),
-        _duration(entry.duration_ms),
+        seconds_taken(entry.duration_ms),
     )
 
 
@@ -60,7 +62,7 @@ def memory_lines(detail: CardDetail, zone: tzinfo, now: datetime) -> Text:
         )
         if on_
     ]
-    state = STATES.get(card.state, str(card.state))
+    state = _named(CardState, card.state)
     lapses = f"{card.lapses} lapse{'s' * (card.lapses != 1)}"
     lines = [
         f"State      {state} · {card.reps} reps · {lapses}" + "".join(f" · {f}" for f in flags)
@@ -78,8 +80,7 @@ def memory_lines(detail: CardDetail, zone: tzinfo, now: datetime) -> Text:
             f"Memory     stability {card.stability:.1f} days · difficulty {card.difficulty:.2f}"
             f" · recall now {recall}"
         )
-    place = card.deck_name + (f" › {card.topic}" if card.topic else "")
-    lines.append(f"Deck       {place}")
+    lines.append(f"Deck       {topic_label(card.deck_name, card.topic)}")
     if card.tags:
         lines.append(f"Tags       {card.tags}")
     lines.append(f"File       {Path(card.source_file).name}, line {card.source_line}")

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ...review_rules import topic_label
+from ...rounds.steps import format_duration
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
 from ..widgets.card_view import CardView
@@ -20,8 +22,6 @@ from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
 
-GRADE_WORDS = {CORRECT: "correct", PARTLY: "partly right", WRONG: "wrong"}
-
 
 def _verdict(credit: float) -> str:
     if credit >= 1.0:
@@ -29,11 +29,6 @@ def _verdict(credit: float) -> str:
     if credit > 0:
         return f"[b yellow]◐ Partly right ({credit:.0%})[/]"
     return "[b red]✗ Wrong[/]"
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class ExamScreen(BaseScreen):
@@ -109,7 +104,7 @@ class ExamScreen(BaseScreen):
     def update_status(self) -> None:
         total = len(self.session.questions)
         left = self.session.seconds_left()
-        timer = f"  ·  {_clock(left)} left" if left is not None else ""
+        timer = f"  ·  {format_duration(round(left))} left" if left is not None else ""
         self.query_one("#status", Static).update(
             f"Exam  ·  question {self.index + 1} of {total}{timer}"
         )
@@ -121,7 +116,7 @@ class ExamScreen(BaseScreen):
         self.update_status()
         question = self.question
         card = question.card
-        self.topic = inert(card.deck_name + (" › " + card.topic if card.topic else ""))
+        self.topic = inert(topic_label(card.deck_name, card.topic))
         await self.query_one(CardView).show(self.topic, self._front(), None)
         self.query_one("#feedback", Static).update("")
         inputs = self.query_one("#inputs", Vertical)

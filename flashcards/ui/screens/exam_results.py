@@ -12,18 +12,9 @@ from textual.widgets import DataTable, Markdown, Static
 
 from ...study.exam import ExamResult, ExamSession
 from ...terminal_text import inert
+from ..formatting import flattened, minutes_seconds
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
-
-
-def _duration(seconds: float) -> str:
-    minutes, seconds = divmod(int(round(seconds)), 60)
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
-
-
-def _one_line(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 class ExamResultsScreen(BaseScreen):
@@ -56,7 +47,8 @@ class ExamResultsScreen(BaseScreen):
             overruled = f"  ·  {result.overruled} {verdicts} overruled by you"
         yield Static(
             f"[b]{result.score:.0%}[/b]  {verdict}  (pass mark {result.threshold:.0%})  ·  "
-            f"{result.correct:g} of {result.count} right  ·  time {_duration(result.seconds)}  ·  "
+            f"{result.correct:g} of {result.count} right  ·  "
+            f"time {minutes_seconds(result.seconds)}  ·  "
             f"seed {self.session.seed}{overruled}",
             id="headline",
         )
@@ -93,15 +85,15 @@ class ExamResultsScreen(BaseScreen):
         blocks = []
         for number, outcome in enumerate(self.result.missed, 1):
             question, given = outcome.question, outcome.given
-            block = f"**{number}. {inert(_one_line(question.card.front, 200))}**\n\n"
+            block = f"**{number}. {inert(flattened(question.card.front, 200))}**\n\n"
             block += inert(question.expected)
             said = []
             if not outcome.answered:
                 said.append("Not answered.")
             if given and question.kind == "basic":
-                said.append(f"Your notes: {inert(_one_line(given, 80))}")
+                said.append(f"Your notes: {inert(flattened(given, 80))}")
             elif given:
-                said.append(f"You answered: {inert(_one_line(given, 80))}")
+                said.append(f"You answered: {inert(flattened(given, 80))}")
             elif outcome.answered and question.kind == "choice":
                 said.append("You picked no option.")
             if outcome.overruled:
@@ -117,8 +109,8 @@ class ExamResultsScreen(BaseScreen):
         for outcome in self.result.forgiven:
             spelled = ", ".join(inert(s) for s in outcome.forgiven)
             lines.append(
-                f"- {inert(_one_line(outcome.question.card.front, 120))}  \n"
-                f"  *You typed {inert(_one_line(outcome.given, 60))}; it is spelled {spelled}.*"
+                f"- {inert(flattened(outcome.question.card.front, 120))}  \n"
+                f"  *You typed {inert(flattened(outcome.given, 60))}; it is spelled {spelled}.*"
             )
         return "\n".join(lines)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,16 +15,18 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
+from ...review_rules import Rating, topic_label
 from ...study import CardRecord
-from ...study.session import RATING_NAMES, Left, ReviewSession
+from ...study.session import Left, ReviewSession
 from ...terminal_text import inert
 from ..formatting import card_markdown, local_when
 from ..widgets.card_view import CardView
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 
-RATINGS = RATING_NAMES
 SNIPPET_CHARACTERS = 40  # of a card's front, to name it in a message
+# What a step of the review gives back: the card to show next (None: done), and a note.
+Step = tuple[CardRecord | None, str | None]
 
 
 class ReviewScreen(BaseScreen):
@@ -99,40 +103,49 @@ class ReviewScreen(BaseScreen):
         self.post(self.session.next_card())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
-    def run_step(self, step: str, rating: int = 0) -> None:
+    def run_step(self, step: Callable[[ReviewSession], Step]) -> None:
         """Do one database step off the interface thread, then show what comes next."""
-        session = self.session
-        note = None
-        if step == "answer":
-            result = session.answer(rating)
-            if not result.saved:
-                note = "Another window had already answered this card: skipped."
-            elif result.became_leech:
-                note = "That card is a leech (lapsed too often): it is now suspended. Rewrite it?"
-            card = session.next_card()
-        elif step == "undo":
-            what = session.undo_what
-            card = session.undo()
-            if card is None:
-                note = "Nothing to undo."
-                card = session.current
-            elif what in ("bury", "suspend"):
-                verb = "burying" if what == "bury" else "suspending"
-                note = f"Undid {verb} {snippet(card)}"
-            else:
-                note = f"Undid {what} on {snippet(card)}"
-        elif step in ("bury", "suspend"):
-            shown = session.current
-            session.bury() if step == "bury" else session.suspend()
-            done = "Buried until tomorrow" if step == "bury" else "Suspended"
-            note = f"{done}: {snippet(shown)}"
-            card = session.next_card()
-        else:  # "edited": the card's deck file was changed in the editor
-            problems = self.app.workspace.reimport(session.current.source_file)
-            if problems:
-                note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
-            card = session.reload_current()
+        card, note = step(self.session)
         self.post(card, note)
+
+    # The steps, each run in the worker: the card to show next, and a note to tell, if any.
+
+    def answer(self, rating: int, session: ReviewSession) -> Step:
+        result = session.answer(rating)
+        note = None
+        if not result.saved:
+            note = "Another window had already answered this card: skipped."
+        elif result.became_leech:
+            note = "That card is a leech (lapsed too often): it is now suspended. Rewrite it?"
+        return session.next_card(), note
+
+    def undo(self, session: ReviewSession) -> Step:
+        what = session.undo_what
+        card = session.undo()
+        if card is None:
+            return session.current, "Nothing to undo."
+        if what in ("bury", "suspend"):
+            verb = "burying" if what == "bury" else "suspending"
+            return card, f"Undid {verb} {snippet(card)}"
+        return card, f"Undid {what} on {snippet(card)}"
+
+    def bury(self, session: ReviewSession) -> Step:
+        shown = session.current
+        session.bury()
+        return session.next_card(), f"Buried until tomorrow: {snippet(shown)}"
+
+    def suspend(self, session: ReviewSession) -> Step:
+        shown = session.current
+        session.suspend()
+        return session.next_card(), f"Suspended: {snippet(shown)}"
+
+    def reimport(self, session: ReviewSession) -> Step:
+        """Import the card's deck file again after it was changed in the editor."""
+        problems = self.app.workspace.reimport(session.current.source_file)
+        note = None
+        if problems:
+            note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
+        return session.reload_current(), note
 
     def post(self, card: CardRecord | None, note: str | None = None) -> None:
         """From a worker: show this card, or (with the database still at hand) the end."""
@@ -173,7 +186,7 @@ class ReviewScreen(BaseScreen):
             return
         self.remove_class("finished")
         # The counts keep their room; the deck and topic are shortened when the line is narrow.
-        path.update(Text(inert(card.deck_name + (" › " + card.topic if card.topic else ""))))
+        path.update(Text(inert(topic_label(card.deck_name, card.topic))))
         left = self.left
         counts.update(
             f"[b]{left.new}[/b] new · [b]{left.learning}[/b] learn · [b]{left.review}[/b] due"
@@ -205,8 +218,8 @@ class ReviewScreen(BaseScreen):
             return "Recall the answer, then press [b]Space[/b] to see it."
         intervals = self.session.intervals()
         return "   ".join(
-            f"[b]{rating}[/b] {name} [dim]{intervals.get(rating, '')}[/dim]"
-            for rating, name in RATINGS.items()
+            f"[b]{int(rating)}[/b] {rating.name} [dim]{intervals.get(rating, '')}[/dim]"
+            for rating in Rating
         )
 
     async def show_finished(self) -> None:
@@ -235,7 +248,7 @@ class ReviewScreen(BaseScreen):
         if not self._ready() or not self.revealed:
             return
         self.busy = True
-        self.run_step("answer", rating)
+        self.run_step(functools.partial(self.answer, rating))
 
     def action_undo(self) -> None:
         if self.busy or self.session is None:
@@ -245,17 +258,17 @@ class ReviewScreen(BaseScreen):
             return
         self.busy = True
         self.remove_class("finished")
-        self.run_step("undo")
+        self.run_step(self.undo)
 
     def action_bury(self) -> None:
         if self._ready():
             self.busy = True
-            self.run_step("bury")
+            self.run_step(self.bury)
 
     def action_suspend(self) -> None:
         if self._ready():
             self.busy = True
-            self.run_step("suspend")
+            self.run_step(self.suspend)
 
     def action_study_ahead(self) -> None:
         if self.has_class("finished") and not self.busy:
@@ -273,7 +286,7 @@ class ReviewScreen(BaseScreen):
         if not self.app.open_in_editor(card.source_file, card.source_line):
             return
         self.busy = True
-        self.run_step("edited")
+        self.run_step(self.reimport)
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -25,12 +25,9 @@ from ...study.rounds import (
     send_missed_to_review,
 )
 from ...terminal_text import inert
+from ..formatting import percent
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
-
-
-def _percent(value: float) -> str:
-    return f"{value:.0%}"
 
 
 class RoundResultsScreen(BaseScreen):
@@ -127,9 +124,9 @@ class RoundResultsScreen(BaseScreen):
             table.add_column(_short(step.name))
         zone = self.app.workspace.zone
         for attempt in earlier:
-            scores = [_percent(v) for v in stored_step_scores(attempt.run.round, attempt.marks)]
+            scores = [percent(v) for v in stored_step_scores(attempt.run.round, attempt.marks)]
             when = attempt.started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            table.add_row(when, _percent(attempt.score or 0.0), *scores[: len(run.steps)])
+            table.add_row(when, percent(attempt.score or 0.0), *scores[: len(run.steps)])
         self._refresh_scores()
         first = self.query(SelectionList).first()
         self.set_focus(first)
@@ -165,10 +162,10 @@ class RoundResultsScreen(BaseScreen):
             if step.seconds > step.budget_seconds:
                 time += ", over budget"
             self.query_one(f"#step-{index}", Static).update(
-                f"{escape(step.name)}: {_percent(scores[index])}  ({time})"
+                f"{escape(step.name)}: {percent(scores[index])}  ({time})"
             )
         self.query_one("#headline", Static).update(
-            f"[b]{escape(run.round.title)}[/b]  ·  score [b]{_percent(outcome.score)}[/b]  ·  "
+            f"[b]{escape(run.round.title)}[/b]  ·  score [b]{percent(outcome.score)}[/b]  ·  "
             f"time {format_duration(run.elapsed())} of {format_duration(run.budget_seconds)}  ·  "
             f"{len(run.questions)} question{'s' * (len(run.questions) != 1)} asked"
         )
