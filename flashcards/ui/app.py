@@ -185,6 +185,14 @@ class FlashcardsApp(KeysInOrder):
             return False
         return True
 
+    def leave_rounds(self) -> None:
+        """Done with the rounds: back to the shell when `flashcards round` started the app,
+        else home."""
+        if self.start == "round":
+            self.exit()
+        else:
+            self.pop_to_home()
+
     def pop_to_home(self) -> None:
         from .screens.home import HomeScreen
 

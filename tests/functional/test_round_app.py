@@ -262,3 +262,16 @@ def test_unfinished_attempts_are_listed_newest_first(workspace):
     with collection.read() as conn:
         listed = unfinished_attempts(conn, clock.now)
     assert [a.id for a in listed] == [second.attempt_id, second.attempt_id - 1]
+
+
+async def test_pausing_a_round_started_from_the_command_line_ends_the_program(workspace):
+    from flashcards.study.rounds import list_rounds
+
+    app = round_app(workspace)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"two towers", "escape", "y")
+        await pilot.pause()
+        assert app.return_code == 0  # the app has exited, back to the shell
+    _rounds, unfinished = list_rounds(workspace.collection, workspace.clock.now)
+    assert [a.run.steps[0].notes for a in unfinished] == ["two towers"]

@@ -210,9 +210,10 @@ class RoundScreen(BaseScreen):
             if yes:
                 self._done = True
                 self.run.stop()
-                self.save()
-                self.app.pop_to_home()
-                self.app.notify("Round paused: resume it from the rounds list (m).", timeout=5)
+                # Saved here, not by a worker: the app may be about to exit.
+                save_round(self.app.workspace.collection, self.run, self.round_id)
+                self.app.notify("Round paused: resume it from the rounds list.", timeout=5)
+                self.app.leave_rounds()
 
         self.app.push_screen(
             ConfirmScreen("Pause the round? Its notes are kept, and it can be resumed later."),

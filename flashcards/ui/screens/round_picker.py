@@ -122,10 +122,7 @@ class RoundPickerScreen(BaseScreen):
         self.app.call_from_thread(self.app.open_round, run, summary.id)
 
     def action_home(self) -> None:
-        if self.app.start == "round":
-            self.app.exit()
-        else:
-            self.app.pop_to_home()
+        self.app.leave_rounds()
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -214,10 +214,7 @@ class RoundResultsScreen(BaseScreen):
         self.app.start_exam(card_ids=ids)
 
     def action_home(self) -> None:
-        if self.app.start == "round":
-            self.app.exit()
-        else:
-            self.app.pop_to_home()
+        self.app.leave_rounds()
 
     def action_help(self) -> None:
         from .help import HelpScreen
