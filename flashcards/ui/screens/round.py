@@ -28,7 +28,7 @@ class RoundScreen(BaseScreen):
     RoundScreen #prompt { height: auto; max-height: 6; padding: 0 1; color: $text-muted; }
     RoundScreen #body { height: 1fr; }
     RoundScreen #steps { width: 34; height: auto; padding: 1 1 0 1; }
-    RoundScreen #work { width: 1fr; }
+    RoundScreen #work { width: 1fr; max-width: 110; }
     RoundScreen #step { height: 1; padding: 0 1; text-style: bold; margin-top: 1; }
     RoundScreen #step.over { color: $error; }
     RoundScreen TextArea { height: 1fr; min-height: 3; }

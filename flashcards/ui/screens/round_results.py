@@ -34,7 +34,7 @@ class RoundResultsScreen(BaseScreen):
     DEFAULT_CSS = """
     RoundResultsScreen #headline { padding: 0 1; height: auto; background: $primary; }
     RoundResultsScreen #hint { padding: 0 1; height: auto; color: $text-muted; }
-    RoundResultsScreen VerticalScroll { height: 1fr; padding: 0 1; }
+    RoundResultsScreen VerticalScroll { height: 1fr; padding: 0 1; max-width: 120; }
     RoundResultsScreen .step { text-style: bold; margin-top: 1; }
     RoundResultsScreen .step.over { color: $warning; }
     RoundResultsScreen .notes { color: $text-muted; padding: 0 0 0 2; }
