@@ -38,7 +38,6 @@ class _Reader:
         self.path = path
         self.errors: list[DeckError] = []
         self.prompt: list[str] = []
-        self.prompt_line = 0
         self.facts: list[Fact] = []
         self.steps: list[Step] = []
         self.ids: dict[str, int] = {}
@@ -149,7 +148,6 @@ def _sections(lines: list[str], start: int, reader: _Reader) -> list[Section]:
 
 def _read_prompt(line: int, body: list[tuple[int, str]], reader: _Reader) -> None:
     reader.prompt = [text for _number, text in body]
-    reader.prompt_line = line
     if not "\n".join(reader.prompt).strip():
         reader.error(line, "the prompt is empty: write what the interviewer says first")
 
