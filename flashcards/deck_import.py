@@ -7,11 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from .deck import DeckError, is_round_file, nothing_found, parse_files, read_files
 from .storage import Collection, ImportConflict, ImportReport
 from .storage.importer import import_decks_in, unchanged_import
-from .storage.rounds import RoundReport, import_rounds, known_card_names, rounds_unchanged
+from .storage.rounds import (
+    RoundReport,
+    import_rounds,
+    known_card_names,
+    round_sources,
+    rounds_unchanged,
+)
 
 __all__ = ["ImportOutcome", "import_paths", "same_titles"]
 
@@ -62,6 +69,11 @@ def import_paths(
         unknown = loaded.unknown_links(known)
         if unknown:
             return ImportOutcome(errors=unknown)
+    if loaded.rounds:
+        with collection.read() as conn:
+            clashes = _round_clashes(loaded.rounds, round_sources(conn))
+        if clashes:
+            return ImportOutcome(errors=clashes)
     if report is None:
         empty += [str(w) for w in nothing_found([], [], loaded.decks)]
     try:
@@ -76,6 +88,16 @@ def import_paths(
     files_imported = {deck.file for deck in loaded.decks if deck.cards}
     warnings = same_titles(collection, files_imported)
     return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
+
+
+def _round_clashes(rounds: list, stored: dict[str, str]) -> list[DeckError]:
+    """A round whose id another file still holds would replace that round (and be replaced
+    by it at its next import): refused, as two cards with one id are."""
+    return [
+        DeckError(r.path, 1, f"duplicate round id '{r.key}' (first at {stored[r.key]})")
+        for r in rounds
+        if stored.get(r.key, r.file) != r.file and Path(stored[r.key]).is_file()
+    ]
 
 
 def same_titles(collection: Collection, files: set[str]) -> list[str]:

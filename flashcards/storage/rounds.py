@@ -31,6 +31,7 @@ __all__ = [
     "load_attempt",
     "load_round",
     "recent_attempts",
+    "round_sources",
     "rounds_unchanged",
     "round_summaries",
     "save_attempt",
@@ -118,6 +119,11 @@ def import_rounds(
             conn.execute(update(rounds_t).where(rounds_t.c.id == row.id).values(**values))
             report.updated += 1
     return report
+
+
+def round_sources(conn: Connection) -> dict[str, str]:
+    """Each stored round's key and the file it was last imported from."""
+    return {row.key: row.file for row in conn.execute(select(rounds_t.c.key, rounds_t.c.file))}
 
 
 def rounds_unchanged(conn: Connection, digests: dict[str, str]) -> bool:

@@ -541,3 +541,14 @@ def test_the_documented_example_is_a_valid_round():
     builtin = load_paths([str(Path(__file__).parents[2] / "decks")])
     links = {card for _step, item in parsed.items for card in item.cards}
     assert links and links <= builtin.card_ids()
+
+
+def test_a_round_cannot_take_the_id_of_a_round_from_another_file(round_workspace, tmp_path):
+    workspace = round_workspace
+    write_deck(tmp_path / "mine", "copy.round.md", ROUND.replace("vrec-", "mine-"))
+    outcome = import_paths(workspace.collection, [str(tmp_path / "mine")], workspace.clock.now())
+    first = tmp_path / "rounds" / "vrec.round.md"
+    assert [e.message for e in outcome.errors] == [f"duplicate round id 'vrec' (first at {first})"]
+    first.unlink()  # the first file is gone: its round may move to the new one
+    outcome = import_paths(workspace.collection, [str(tmp_path / "mine")], workspace.clock.now())
+    assert outcome.errors == [] and outcome.rounds.updated == 1
