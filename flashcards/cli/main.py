@@ -560,17 +560,9 @@ def _deck_or_fail(workspace, name: str):
 @click.pass_obj
 def decks_hide(options: Options, name: str) -> None:
     """Leave a deck out of home, "study all" and exams; its cards and history stay."""
-    from ..study.decks import set_hidden
-    from ..terminal_text import inert
-
-    workspace = open_workspace(options)
-    try:
-        deck = _deck_or_fail(workspace, name)
-        changed = set_hidden(workspace.collection, deck, True)
-    finally:
-        workspace.close()
+    deck, changed = _set_hidden(options, name, True)
     state = "Hidden" if changed else "Already hidden"
-    click.echo(inert(f"{state}: {deck.name}. `flashcards decks unhide {name}` shows it again."))
+    _say(f"{state}: {deck.name}. `flashcards decks unhide {name}` shows it again.")
 
 
 @decks.command(name="unhide")
@@ -578,16 +570,26 @@ def decks_hide(options: Options, name: str) -> None:
 @click.pass_obj
 def decks_unhide(options: Options, name: str) -> None:
     """Show a hidden deck again."""
+    deck, changed = _set_hidden(options, name, False)
+    _say(f"{'Shown again' if changed else 'Not hidden'}: {deck.name}.")
+
+
+def _set_hidden(options: Options, name: str, hidden: bool):
+    """Hide or show the deck NAME; returns it and whether anything changed."""
     from ..study.decks import set_hidden
-    from ..terminal_text import inert
 
     workspace = open_workspace(options)
     try:
         deck = _deck_or_fail(workspace, name)
-        changed = set_hidden(workspace.collection, deck, False)
+        return deck, set_hidden(workspace.collection, deck, hidden)
     finally:
         workspace.close()
-    click.echo(inert(f"{'Shown again' if changed else 'Not hidden'}: {deck.name}."))
+
+
+def _say(text: str) -> None:
+    from ..terminal_text import inert
+
+    click.echo(inert(text))
 
 
 @decks.command(name="remove")
