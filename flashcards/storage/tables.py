@@ -55,12 +55,19 @@ class CardRow(SQLModel, table=True):
         # Every column the statistics (and searches by recall, lapses, state) read of a card
         # (schema 5): they never touch its text.
         # Leeches and buried cards are rare: the statistics count them from these (schema 6).
-        Index("ix_card_leech", "leech", "retired", sqlite_where=text("leech = 1")),
+        Index(
+            "ix_card_leech",
+            "leech",
+            "retired",
+            sqlite_where=text("leech = 1"),
+            postgresql_where=text("leech"),
+        ),
         Index(
             "ix_card_buried",
             "retired",
             "buried_until",
             sqlite_where=text("buried_until IS NOT NULL"),
+            postgresql_where=text("buried_until IS NOT NULL"),
         ),
         Index(
             "ix_card_statistics",
