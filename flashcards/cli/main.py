@@ -606,7 +606,11 @@ def decks_remove(options: Options, name: str, yes: bool) -> None:
         deck = _deck_or_fail(workspace, name)
         question = (
             f"Remove the deck '{deck.name}' ({deck.cards} cards, {deck.reviews} reviews)? "
-            "A backup is made first"
+            + (
+                "A backup is made first"
+                if workspace.makes_backups
+                else "No backup is made on a PostgreSQL server: take one with pg_dump first"
+            )
         )
         if not yes and not _confirm(inert(question)):
             workspace.close()
@@ -617,10 +621,11 @@ def decks_remove(options: Options, name: str, yes: bool) -> None:
     finally:
         workspace.close()
     click.echo(inert(f"Removed the deck '{deck.name}' and its {deck.cards} cards."))
-    click.echo(
-        f"Its history is kept in the backup {made.path}: `flashcards restore "
-        f"{made.path.name}` brings it back (and undoes what was done since)."
-    )
+    if made is not None:
+        click.echo(
+            f"Its history is kept in the backup {made.path}: `flashcards restore "
+            f"{made.path.name}` brings it back (and undoes what was done since)."
+        )
     if deck.builtin:
         click.echo("It is a built-in deck: it will not be added again.")
     else:
@@ -693,12 +698,18 @@ def restore(options: Options, file: Path | None, yes: bool) -> None:
     """List the backups, or put FILE (a backup: its path, or its name as listed) in the
     collection's place. The collection it replaces is kept as a backup of its own."""
     from ..clock import clock_from_env
-    from ..storage.backup import BackupError, find_backup, list_backups, restore_backup
+    from ..storage.backup import (
+        SERVER_BACKUPS,
+        BackupError,
+        find_backup,
+        list_backups,
+        restore_backup,
+    )
     from ..storage.database import database_url
 
     url = database_url(options.database)
     if not url.startswith("sqlite:///"):
-        fail("flashcards: backups work on SQLite collection files only")
+        fail(f"flashcards: nothing to restore here: {SERVER_BACKUPS}")
     path = Path(url.removeprefix("sqlite:///"))
     backups = list_backups(path)
     if file is None:
@@ -729,8 +740,9 @@ def restore(options: Options, file: Path | None, yes: bool) -> None:
 @click.option("--fix", is_flag=True, help="Repair what can be repaired, and say what changed.")
 @click.pass_obj
 def doctor(options: Options, fix: bool) -> None:
-    """Check the collection: SQLite's integrity check, rows that point at nothing, and each
-    card's FSRS state against a replay of its review log."""
+    """Check the collection: SQLite's integrity check (a PostgreSQL server checks its own),
+    rows that point at nothing, and each card's FSRS state against a replay of its review
+    log."""
     from ..config import ConfigError, load_config
     from ..maintenance.doctor import examine, examine_unopenable
     from ..storage import Collection, CollectionError
@@ -759,6 +771,8 @@ def doctor(options: Options, fix: bool) -> None:
         report = examine(collection, config, fix=fix)
     finally:
         collection.close()
+    for note in report.notes:
+        click.echo(note)
     for finding in report.findings:
         click.echo(f"{finding.kind}: {finding.message}")
     for change in report.fixed:
@@ -781,9 +795,12 @@ def _sqlite_file(options: Options) -> Path | None:
 
 
 def _collection_file(workspace) -> Path:
+    from ..storage.backup import SERVER_BACKUPS
+
     path = workspace.collection.sqlite_path
     if path is None:
-        fail("flashcards: backups work on SQLite collection files only")
+        workspace.close()
+        fail(f"flashcards: no backup made: {SERVER_BACKUPS}")
     return path
 
 

@@ -116,3 +116,20 @@ def test_a_server_that_cannot_be_reached_is_reported_without_the_password():
 def test_a_database_flashcards_does_not_keep_collections_in_is_refused_by_name():
     with pytest.raises(CollectionError, match="SQLite files or on a PostgreSQL server"):
         Collection("mysql://fc:s3cret-pw@127.0.0.1/cards")
+
+
+@pytest.mark.parametrize(
+    ("driver_says", "person_reads"),
+    [
+        ("consuming input failed: server closed the connection unexpectedly", "not answering"),
+        ("the connection is lost", "not answering"),
+        ("terminating connection due to administrator command", "not answering"),
+        ("deadlock detected", "at the same moment"),
+    ],
+)
+def test_a_server_failure_reads_as_a_sentence(driver_says, person_reads):
+    from flashcards.storage.errors import describe_failure
+
+    meaning = describe_failure(RuntimeError(driver_says))
+    assert meaning is not None and person_reads in meaning
+    assert "nothing was written" in meaning
