@@ -28,7 +28,8 @@ _current: Options | None = None  # the options of the command running, for `main
     "--db",
     "database",
     metavar="PATH",
-    help="The collection: a SQLite file, or a SQLAlchemy URL. [env: FLASHCARDS_DB]",
+    help="The collection: a SQLite file, or a PostgreSQL server's URL "
+    "(postgresql://USER@HOST/DATABASE; needs the postgres extra). [env: FLASHCARDS_DB]",
 )
 @click.option(
     "--config",
@@ -786,6 +787,55 @@ def doctor(options: Options, fix: bool) -> None:
         fail(f"The collection is damaged. {advice}")
     if not fix:
         fail(f"{len(report.findings)} problem(s); `flashcards doctor --fix` repairs them.")
+
+
+@cli.command(name="copy")
+@click.argument("target", metavar="TO")
+@click.pass_obj
+def copy_command(options: Options, target: str) -> None:
+    """Copy the whole collection (decks, cards, history, exams, rounds, parameters) into an
+    empty one at TO: a new SQLite file, or an empty database on a PostgreSQL server
+    (postgresql://USER@HOST/DATABASE). The way to move a history onto a server that several
+    machines share, or back into a file."""
+    from ..storage import Collection, CollectionError
+    from ..storage.database import database_url, shown_location
+    from ..storage.transfer import TransferError, copy_collection
+
+    require_collection(options)
+    url = database_url(target)
+    new_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if new_file is not None and new_file.exists():
+        fail(f"flashcards: {new_file} already exists: copy into a new file")
+    if new_file is not None and not new_file.parent.is_dir():
+        fail(f"flashcards: {new_file.parent}: no such folder")
+    shown = shown_location(target)
+    try:
+        source = Collection(options.database)
+    except CollectionError as exc:
+        fail(f"flashcards: {exc}")
+    try:
+        destination = Collection(target)
+    except CollectionError as exc:
+        source.close()
+        fail(f"flashcards: {exc}")
+    failure = None
+    try:
+        copied = copy_collection(source, destination)
+    except TransferError as exc:
+        failure = str(exc)
+    finally:
+        destination.close()
+        source.close()
+    if failure is not None:
+        if new_file is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(new_file) + suffix).unlink(missing_ok=True)
+        fail(f"flashcards: {shown}: {failure}; nothing was copied")
+    click.echo(
+        f"Copied {_plural(copied.cards, 'card')} and {_plural(copied.reviews, 'review')} "
+        f"into {shown}."
+    )
+    click.echo("Study from it with `--db` set to that location, or with FLASHCARDS_DB.")
 
 
 def _sqlite_file(options: Options) -> Path | None:
