@@ -99,6 +99,16 @@ class Server:
         self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return name
 
+    def databases(self) -> str:
+        """The names of the databases on the server, one per line."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.root), dbname="postgres", user=ROLE, autocommit=True
+        ) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database ORDER BY datname").fetchall()
+        return "\n".join(name for (name,) in rows)
+
     def drop(self, name: str) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
