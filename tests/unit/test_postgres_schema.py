@@ -49,8 +49,17 @@ def test_migrations_build_exactly_the_models_tables_on_postgresql(postgres_serve
             describe(postgres_server.url(modelled)),
         )
         assert ours.keys() == theirs.keys()
+        partial = {}
         for table in ours:
-            assert ours[table] == theirs[table], table
+            columns, indexes = ours[table]
+            partial |= {name: where for name, _, where in indexes if where}
+            # The models leave PostgreSQL's predicates out (see tables.py): compared below.
+            assert (columns, [i[:2] for i in indexes]) == (
+                theirs[table][0],
+                [i[:2] for i in theirs[table][1]],
+            ), table
+        # The two partial indexes hold the same rows as SQLite's (leeches, buried cards).
+        assert partial == {"ix_card_buried": "(buried_until IS NOT NULL)", "ix_card_leech": "leech"}
     finally:
         postgres_server.drop(migrated)
         postgres_server.drop(modelled)
