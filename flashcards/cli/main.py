@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .command import Group
 from .common import Options, fail, open_workspace, require_collection
+from .export import export
 from .optimize import optimize
 
 __all__ = ["cli", "main"]
@@ -511,6 +512,7 @@ def stats(options: Options, as_json: bool, days: str) -> None:
 
 
 cli.add_command(optimize)
+cli.add_command(export)
 
 
 @cli.group(invoke_without_command=True)

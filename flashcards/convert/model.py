@@ -76,6 +76,8 @@ class ConvertedCard:
     suspended: frozenset[str] = frozenset()
     # The source's answers, keyed the same way ("" or "c1", "c2", ...).
     history: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)
+    # A multiple-choice card's options (kind "choice"), each (text, correct).
+    choices: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(slots=True)
