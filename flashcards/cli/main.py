@@ -318,8 +318,9 @@ def _convert_inputs(
 
 
 def _carry_state(workspace, plan, now) -> None:
-    """Give newly imported cards what their source kept: the review log and suspension
-    (Anki), review schedules (Obsidian)."""
+    """Give imported cards what their source kept: the review log (Anki, the answers not yet
+    here) and suspension (Anki, new cards), review schedules (Obsidian, new cards); and
+    bring back the reviews done in Anki to our own exported cards."""
     from ..scheduling.scheduler import make_scheduler
     from ..study.carried import carry_history, carry_schedules, suspend_added
 
@@ -332,6 +333,19 @@ def _carry_state(workspace, plan, now) -> None:
             workspace.zone,
             workspace.config.rollover_hour,
         )
+    if plan.plan.returned:
+        from ..study.returned import bring_back
+
+        back = bring_back(
+            workspace.collection,
+            plan.plan.returned,
+            now,
+            make_scheduler(workspace.config, parameters=workspace.parameters),
+            workspace.zone,
+            workspace.config.rollover_hour,
+        )
+        plan.returned_cards, plan.returned_answers = back.cards, back.answers
+        plan.returned_unknown = back.unknown
     plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
     if plan.schedules_by_id:
         result = carry_schedules(
