@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from flashcards.cli.main import cli
 from flashcards.config import Config
@@ -195,25 +195,43 @@ def test_exporting_again_keeps_the_guids_and_anki_updates_its_notes(tmp_path, st
         col.close()
 
 
-def test_with_history_the_package_holds_schedules_memory_and_the_log(tmp_path, studied):
+def test_with_history_the_package_holds_schedules_memory_and_the_log(
+    tmp_path, studied, monkeypatch
+):
     anki_lib()
+    monkeypatch.setenv("FLASHCARDS_NOW", NOW.isoformat())
+    with studied.collection.write() as conn:
+        conn.execute(
+            update(CardRow.__table__).where(CardRow.explicit_id == "ndcg").values(suspended=True)
+        )
     package = tmp_path / "studied.apkg"
     result = run("--db", db(tmp_path), "export", "--to", str(package), "--with-history")
     assert result.exit_code == 0, result.output
     assert "with their schedules and 2 reviews" in result.output
     with studied.collection.read() as conn:
         answered = conn.execute(
-            select(CardRow.uid, CardRow.stability, CardRow.difficulty, CardRow.reps).where(
-                CardRow.reps > 0
-            )
+            select(
+                CardRow.uid,
+                CardRow.stability,
+                CardRow.difficulty,
+                CardRow.reps,
+                CardRow.state,
+                CardRow.due,
+            ).where(CardRow.reps > 0)
         ).all()
+        suspended = conn.execute(select(CardRow.uid).where(CardRow.suspended)).scalar_one()
     assert len(answered) == 2
+    assert any(state == 2 for *_rest, state, _due in answered)  # one review card at least
     col = open_in_anki(tmp_path, package)
     try:
         by_uid = anki_cards_by_uid(col)
-        for uid, stability, difficulty, reps in answered:
+        assert by_uid[suspended].queue == -1
+        for uid, stability, difficulty, reps, state, due in answered:
             card = by_uid[uid]
-            assert card.reps == reps and card.type != 0
+            assert card.reps == reps and card.type == state  # Anki's types are FSRS's states
+            if state == 2:  # due on the same date, in the phone's calendar
+                days = due.astimezone(studied.zone).date() - NOW.astimezone(studied.zone).date()
+                assert card.due - col.sched.today == days.days > 0
             assert card.memory_state.stability == pytest.approx(stability, rel=1e-4)
             assert card.memory_state.difficulty == pytest.approx(difficulty, rel=1e-4)
             logged = col.db.all("select id, ease from revlog where cid = ?", card.id)
