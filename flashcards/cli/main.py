@@ -239,7 +239,7 @@ def import_command(
             "warnings": warnings,
             "imported": True,
         }
-        if plan.converted:
+        if plan.converted or plan.plan.returned:
             payload["converted"] = plan.as_json()
         if rounds is not None:
             payload["rounds"] = {
@@ -252,7 +252,8 @@ def import_command(
     for warning in outcome.empty + outcome.warnings:
         click.echo(inert(f"flashcards: warning: {warning}"), err=True)
     only_rounds = report.decks == 0 and rounds is not None and rounds.added + rounds.updated
-    if not only_rounds:
+    only_reviews = report.decks == 0 and bool(plan.plan.returned)  # back from Anki, no deck
+    if not only_rounds and not only_reviews:
         click.echo(
             f"{_plural(report.decks, 'deck')}: {report.added} added, "
             f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "

@@ -84,7 +84,9 @@ class ConvertedInputs:
                 f"{self.history_cards} card{'s' * (self.history_cards != 1)} came along from "
                 "the review log, and their FSRS state was replayed from them"
             )
-        if self.plan.returned:
+        if self.plan.returned and not self.returned_answers:
+            lines.append("no reviews done in Anki are new: those in the package are already here")
+        elif self.plan.returned:
             lines.append(
                 f"{self.returned_answers} review{'s' * (self.returned_answers != 1)} done in "
                 f"Anki came back for {self.returned_cards} card"
