@@ -94,6 +94,8 @@ def export(
         except UnknownDecks as exc:
             fail(f"flashcards: {exc}")
         cards = cards_to_export(workspace.collection, [deck.id for deck in decks])
+        if not cards and target is not None:
+            fail("flashcards: nothing to export: the collection has no cards yet")
         lines: list[str] = []
         if target is not None and package:
             lines.append(_package(workspace, decks, cards, target, with_history))

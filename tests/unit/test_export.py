@@ -432,11 +432,15 @@ def test_bad_requests_are_refused_and_write_nothing(tmp_path, studied, monkeypat
     assert target.read_bytes() == b"the phone's earlier copy"
     usage = run("--db", db(tmp_path), "export", "--to", str(tmp_path / "dir"), "--with-history")
     assert usage.exit_code == 2 and "--with-history goes with --to FILE.apkg" in usage.output
+    empty = tmp_path / "empty.sqlite3"
+    nothing = run("--db", str(empty), "--create", "export", "--to", str(tmp_path / "none"))
+    assert nothing.exit_code == 1 and "nothing to export" in nothing.output
+    assert not (tmp_path / "none").exists()
     monkeypatch.setitem(sys.modules, "anki.collection", None)  # as if it were not installed
     extra = run("--db", db(tmp_path), "export", "--to", str(tmp_path / "new.apkg"))
     assert extra.exit_code == 1 and EXTRA_MISSING in extra.output
     assert not (tmp_path / "new.apkg").exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
 
 
 def test_the_whole_collection_goes_out_built_in_decks_included(tmp_path, monkeypatch):
