@@ -455,3 +455,49 @@ def test_the_whole_collection_goes_out_built_in_decks_included(tmp_path, monkeyp
         assert col.card_count() > 50  # the built-in decks' cards
     finally:
         col.close()
+
+
+def test_answers_from_both_sides_are_merged_in_the_order_given(tmp_path, make_workspace, clock):
+    """Studied here after the export and on the phone in between: the answer that went to
+    Anki and came back a millisecond later is the same answer; the phone's is added between
+    the two given here, and the state is that of all three in order."""
+    import fsrs
+
+    from flashcards.convert.model import PastReview
+    from flashcards.scheduling.scheduler import make_scheduler
+    from flashcards.study.returned import merge_histories
+
+    workspace = make_workspace({"one.md": "Q: What is recall?\nA: TP / (TP + FN)\n"})
+    session = workspace.review_session()
+    assert session.next_card() is not None and session.answer(3).saved  # here, at NOW
+    phone_at = NOW + timedelta(days=2)
+    clock.advance(days=5)
+    session = workspace.review_session(ahead=True)
+    card = session.next_card()
+    assert card is not None and session.answer(4).saved  # here again, after the phone
+    scheduler = make_scheduler(workspace.config)
+    past = [
+        PastReview(NOW + timedelta(milliseconds=2), 3, 4000),  # ours, back from Anki
+        PastReview(phone_at, 2, 9000),  # Hard, on the phone
+    ]
+    now = NOW + timedelta(days=6)
+    merged = merge_histories(
+        workspace.collection, {card.id: past}, now, scheduler, workspace.zone, 4
+    )
+    assert merged == (1, 1)
+    assert merge_histories(
+        workspace.collection, {card.id: past}, now, scheduler, workspace.zone, 4
+    ) == (0, 0)
+    expected = fsrs.Card(card_id=card.id, due=NOW)
+    for at, rating in ((NOW, 3), (phone_at, 2), (NOW + timedelta(days=5), 4)):
+        expected, _ = scheduler.review_card(expected, fsrs.Rating(rating), review_datetime=at)
+    with workspace.collection.read() as conn:
+        stored = conn.execute(
+            select(CardRow.stability, CardRow.difficulty, CardRow.reps, CardRow.due)
+        ).one()
+        ratings = conn.execute(select(ReviewRow.rating).order_by(ReviewRow.reviewed_at)).all()
+    assert [r for (r,) in ratings] == [3, 2, 4]
+    assert stored.reps == 3 and stored.due == expected.due
+    assert stored.stability == pytest.approx(expected.stability)
+    assert stored.difficulty == pytest.approx(expected.difficulty)
+    assert examine(workspace.collection, Config(fuzz=False)).healthy
