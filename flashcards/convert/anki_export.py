@@ -14,14 +14,16 @@ the card of each of its Anki cards, so that the reviews done in Anki come back t
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from functools import cache
-from html import escape
+from html import escape, unescape
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ..deck.cloze import find_deletions, group_deletions, render_cloze
 from ..review_rules import CardState
@@ -66,6 +68,7 @@ class AnkiNote:
     deck: str  # "Deck::Topic::Subtopic"
     tags: tuple[str, ...]
     cards: list[tuple[int, ExportedCard]] = field(default_factory=list)  # (Anki ord, card)
+    media: dict[str, Path] = field(default_factory=dict)  # an image's src -> the file it is
 
 
 @cache
@@ -143,6 +146,24 @@ def _choice_fields(card: ExportedCard) -> tuple[str, str]:
     return front, back
 
 
+_IMAGE = re.compile(r'<img src="([^"]+)"')
+
+
+def _media(fields: tuple[str, str], deck: ExportDeck) -> dict[str, Path]:
+    """The local image files the fields show, found beside the deck's file (as the deck's
+    Markdown links them); links to the web, and files that are not there, are left alone."""
+    found: dict[str, Path] = {}
+    folder = Path(deck.file).parent if deck.file else None
+    for src in _IMAGE.findall(" ".join(fields)):
+        name = unquote(unescape(src))
+        if folder is None or ":" in name or name.startswith(("/", "\\")):
+            continue
+        path = folder / name
+        if path.is_file():
+            found[src] = path
+    return found
+
+
 def plan_notes(decks: Sequence[ExportDeck], cards: Sequence[ExportedCard]) -> list[AnkiNote]:
     """The Anki notes of these cards (those of `decks`), in deck and file order."""
     deck_by_id = {deck.id: deck for deck in decks}
@@ -172,9 +193,17 @@ def plan_notes(decks: Sequence[ExportDeck], cards: Sequence[ExportedCard]) -> li
             )
             anchor = min(siblings, key=lambda s: s.id)
             identity = " ".join(f"c{order + 1}:{s.uid}" for order, s in members)
+            fields = (html, extra.strip())
             notes.append(
                 AnkiNote(
-                    anchor.uid, CLOZE_TYPE, (html, extra.strip()), identity, where, tags, members
+                    anchor.uid,
+                    CLOZE_TYPE,
+                    fields,
+                    identity,
+                    where,
+                    tags,
+                    members,
+                    _media(fields, deck),
                 )
             )
             continue
@@ -183,7 +212,16 @@ def plan_notes(decks: Sequence[ExportDeck], cards: Sequence[ExportedCard]) -> li
         else:
             front, back = _html(card.front), _html(card.back)
         notes.append(
-            AnkiNote(card.uid, BASIC_TYPE, (front, back), card.uid, where, tags, [(0, card)])
+            AnkiNote(
+                card.uid,
+                BASIC_TYPE,
+                (front, back),
+                card.uid,
+                where,
+                tags,
+                [(0, card)],
+                _media((front, back), deck),
+            )
         )
     return notes
 
@@ -343,7 +381,7 @@ def write_anki_package(
                     options=ExportAnkiPackageOptions(
                         with_scheduling=reviews is not None,
                         with_deck_configs=False,
-                        with_media=False,
+                        with_media=True,
                         legacy=False,
                     ),
                     limit=None,
@@ -370,7 +408,12 @@ def _fill(col, notes, reviews, now, zone) -> PackageWritten:
             deck_id = deck_ids[planned.deck] = col.decks.id(planned.deck)
         note = col.new_note(types[planned.note_type])
         note.guid = planned.guid
-        note.fields[0], note.fields[1] = planned.fields
+        first, second = planned.fields
+        for src, path in planned.media.items():
+            stored = col.media.add_file(str(path))  # Anki's media folder is flat
+            first = first.replace(f'<img src="{src}"', f'<img src="{stored}"')
+            second = second.replace(f'<img src="{src}"', f'<img src="{stored}"')
+        note.fields[0], note.fields[1] = first, second
         note[IDENTITY_FIELD] = planned.identity
         note.tags = list(planned.tags)
         col.add_note(note, deck_id)

@@ -154,6 +154,28 @@ def test_each_kind_of_card_becomes_an_anki_note(tmp_path, studied):
         col.close()
 
 
+def test_images_beside_the_deck_go_into_the_package(tmp_path, make_workspace):
+    anki_lib()
+    (tmp_path / "decks" / "img").mkdir(parents=True)
+    (tmp_path / "decks" / "img" / "pr curve.png").write_bytes(b"\x89PNG not really")
+    make_workspace(
+        {
+            "curves.md": "Q: What does this curve show?\n![](img/pr%20curve.png)\n"
+            "A: Precision against recall ![web](https://example.org/x.png)\n"
+        }
+    )
+    package = tmp_path / "curves.apkg"
+    assert run("--db", db(tmp_path), "export", "--to", str(package)).exit_code == 0
+    col = open_in_anki(tmp_path, package)
+    try:
+        [note] = notes_of(col).values()
+        assert '<img src="pr curve.png"' in note["Front"]
+        assert (Path(col.media.dir()) / "pr curve.png").read_bytes() == b"\x89PNG not really"
+        assert '<img src="https://example.org/x.png"' in note["Back"]  # the web stays the web
+    finally:
+        col.close()
+
+
 def test_cloze_numbers_keep_ours_and_follow_them():
     html, numbers, others = anki_cloze("{{c2::a|b}} then {{x::y}} and {{c1::`z`}}")
     assert numbers == {"c2": 2, "=x": 3, "c1": 1}
