@@ -69,7 +69,8 @@ def export(
     Anki updates the notes there; `flashcards import` of that package (or of the phone's
     .colpkg) brings the reviews done in Anki back. Nothing is half-written: files are written
     to a temporary name and renamed."""
-    from ..storage.export_reads import UnknownDecks, cards_to_export, export_decks
+    from ..storage.export_reads import cards_to_export, export_decks
+    from ..workspace import UnknownDeck
 
     if target is None and revlog is None:
         raise click.UsageError("say where to: --to FILE.apkg, --to DIR or --revlog FILE.csv")
@@ -90,8 +91,8 @@ def export(
     workspace = open_workspace(options)
     try:
         try:
-            decks = export_decks(workspace.collection, deck_names)
-        except UnknownDecks as exc:
+            decks = export_decks(workspace.collection, workspace.deck_ids(deck_names))
+        except UnknownDeck as exc:
             fail(f"flashcards: {exc}")
         cards = cards_to_export(workspace.collection, [deck.id for deck in decks])
         if not cards and target is not None:

@@ -20,7 +20,6 @@ __all__ = [
     "ExportDeck",
     "ExportedCard",
     "ExportedReview",
-    "UnknownDecks",
     "card_ids_by_explicit_id",
     "card_ids_by_uid",
     "cards_to_export",
@@ -32,17 +31,6 @@ cards = CardRow.__table__
 decks = DeckRow.__table__
 reviews = ReviewRow.__table__
 _CHUNK = 500
-
-
-class UnknownDecks(LookupError):
-    """Deck names that name no deck of the collection."""
-
-    def __init__(self, names: list[str], known: list[str]) -> None:
-        super().__init__(
-            f"no deck named {', '.join(repr(n) for n in names)} "
-            f"(the decks: {', '.join(known) or 'none'})"
-        )
-        self.names = names
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,25 +85,19 @@ class ExportedReview:
     scheduled_days: float
 
 
-def export_decks(collection: Collection, names: Iterable[str] = ()) -> list[ExportDeck]:
-    """The decks called `names` (case does not matter), or every deck when none is named.
-    Raises UnknownDecks naming those that match nothing."""
+def export_decks(collection: Collection, deck_ids: list[int] | None = None) -> list[ExportDeck]:
+    """The decks with these ids (all of them when None), by name."""
+    statement = select(decks).order_by(decks.c.name, decks.c.id)
+    if deck_ids is not None:
+        statement = statement.where(decks.c.id.in_(deck_ids))
     with collection.read() as conn:
-        rows = conn.execute(select(decks).order_by(decks.c.name, decks.c.id)).all()
-    every = [
+        rows = conn.execute(statement).all()
+    return [
         ExportDeck(
             row.id, row.name, row.file, row.description, tuple(row.tags.split()), row.builtin
         )
         for row in rows
     ]
-    wanted = list(dict.fromkeys(names))
-    if not wanted:
-        return every
-    chosen = [d for d in every if d.name.casefold() in {n.casefold() for n in wanted}]
-    missing = [n for n in wanted if n.casefold() not in {d.name.casefold() for d in chosen}]
-    if missing:
-        raise UnknownDecks(missing, sorted({d.name for d in every}))
-    return chosen
 
 
 def cards_to_export(collection: Collection, deck_ids: list[int]) -> list[ExportedCard]:

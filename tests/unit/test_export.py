@@ -443,7 +443,10 @@ def test_bad_requests_are_refused_and_write_nothing(tmp_path, studied, monkeypat
     target = tmp_path / "out.apkg"
     unknown = run("--db", db(tmp_path), "export", "--deck", "Nope", "--to", str(tmp_path / "d"))
     assert unknown.exit_code == 1
-    assert "no deck named 'Nope' (the decks: Ranking)" in unknown.output
+    assert "no deck named 'Nope'. Known decks: Ranking" in unknown.output
+    by_file = run("--db", db(tmp_path), "export", "--deck", "RANKING", "--revlog", str(target))
+    assert by_file.exit_code == 0 and "2 reviews" in by_file.output  # any case, or the file
+    target.unlink()
     assert not (tmp_path / "d").exists()
     missing = tmp_path / "no" / "such" / "folder" / "out.csv"
     nowhere = run("--db", db(tmp_path), "export", "--revlog", str(missing))
