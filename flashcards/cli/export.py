@@ -153,7 +153,7 @@ def _markdown(decks, cards, folder: Path, force: bool) -> str:
             click.echo(inert(f"{path}: exists already"), err=True)
         fail("flashcards: --force replaces existing files: nothing was written")
     try:
-        write_files(dict(planned.files))
+        write_files(planned.files)
     except OSError as exc:
         fail(f"{folder}: cannot write: {exc.strerror or exc}")
     count = len(planned.files)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def write_files(files: dict[Path, str | bytes]) -> WrittenFiles:
+def write_files(files: Mapping[Path, str | bytes]) -> WrittenFiles:
     """Write every file through a temporary file and a rename; files whose content is already
     the same are not touched (so their modification time and digest stay)."""
     written = WrittenFiles(paths=[], before={}, made_dirs=[])
