@@ -75,12 +75,14 @@ def export(
     if target is None and revlog is None:
         raise click.UsageError("say where to: --to FILE.apkg, --to DIR or --revlog FILE.csv")
     package = target is not None and target.suffix.lower() == ".apkg"
+    if target is not None and target.suffix.lower() in (".colpkg", ".anki2", ".anki21"):
+        raise click.UsageError("write an .apkg: Anki imports it into any collection")
     if with_history and not package:
         raise click.UsageError("--with-history goes with --to FILE.apkg")
-    for path in (target, revlog):
-        if path is not None and (package or path is revlog):
-            _writable_folder(path)
-            _refuse_existing(path, force)
+    files = [path for path in (target if package else None, revlog) if path is not None]
+    for path in files:
+        _writable_folder(path)
+        _refuse_existing(path, force)
     if package:
         try:
             import anki.collection  # noqa: F401  (the extra: checked before any work)
