@@ -357,11 +357,10 @@ def write_anki_package(
     except ImportError:
         raise ExportError(EXTRA_MISSING) from None
     target = path.resolve()
+    temporary = str(target.with_name(f".{target.name}.tmp-{os.getpid()}"))
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".apkg", dir=target.parent
-        )
-        os.close(handle)
+        Path(temporary).touch()  # can it be written here at all?
+        mode = os.stat(temporary).st_mode & 0o777  # a new file's usual permissions here
     except OSError as exc:
         raise ExportError(f"{path}: cannot write here: {exc.strerror}") from None
     here = os.getcwd()
@@ -389,6 +388,7 @@ def write_anki_package(
             finally:
                 col.close()
                 os.chdir(here)  # older versions of the library changed the working folder
+        os.chmod(temporary, mode)  # the library writes its file for its owner only
         os.replace(temporary, target)
     except OSError as exc:
         raise ExportError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -114,6 +114,8 @@ def test_each_kind_of_card_becomes_an_anki_note(tmp_path, studied):
     result = run("--db", db(tmp_path), "export", "--to", str(package))
     assert result.exit_code == 0, result.output
     assert "3 notes, 5 cards" in result.output
+    (tmp_path / "ordinary").write_text("")  # the package is as readable as any new file
+    assert package.stat().st_mode & 0o777 == (tmp_path / "ordinary").stat().st_mode & 0o777
     col = open_in_anki(tmp_path, package)
     try:
         notes = notes_of(col)
