@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .command import Group
 from .common import Options, fail, open_workspace, require_collection
+from .export import export
 from .optimize import optimize
 
 __all__ = ["cli", "main"]
@@ -239,7 +240,7 @@ def import_command(
             "warnings": warnings,
             "imported": True,
         }
-        if plan.converted:
+        if plan.converted or plan.plan.returned:
             payload["converted"] = plan.as_json()
         if rounds is not None:
             payload["rounds"] = {
@@ -252,7 +253,8 @@ def import_command(
     for warning in outcome.empty + outcome.warnings:
         click.echo(inert(f"flashcards: warning: {warning}"), err=True)
     only_rounds = report.decks == 0 and rounds is not None and rounds.added + rounds.updated
-    if not only_rounds:
+    only_reviews = report.decks == 0 and bool(plan.plan.returned)  # back from Anki, no deck
+    if not only_rounds and not only_reviews:
         click.echo(
             f"{_plural(report.decks, 'deck')}: {report.added} added, "
             f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "
@@ -318,8 +320,9 @@ def _convert_inputs(
 
 
 def _carry_state(workspace, plan, now) -> None:
-    """Give newly imported cards what their source kept: the review log and suspension
-    (Anki), review schedules (Obsidian)."""
+    """Give imported cards what their source kept: the review log (Anki, the answers not yet
+    here) and suspension (Anki, new cards), review schedules (Obsidian, new cards); and
+    bring back the reviews done in Anki to our own exported cards."""
     from ..scheduling.scheduler import make_scheduler
     from ..study.carried import carry_history, carry_schedules, suspend_added
 
@@ -332,6 +335,19 @@ def _carry_state(workspace, plan, now) -> None:
             workspace.zone,
             workspace.config.rollover_hour,
         )
+    if plan.plan.returned:
+        from ..study.returned import bring_back
+
+        back = bring_back(
+            workspace.collection,
+            plan.plan.returned,
+            now,
+            make_scheduler(workspace.config, parameters=workspace.parameters),
+            workspace.zone,
+            workspace.config.rollover_hour,
+        )
+        plan.returned_cards, plan.returned_answers = back.cards, back.answers
+        plan.returned_unknown = back.unknown
     plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
     if plan.schedules_by_id:
         result = carry_schedules(
@@ -512,6 +528,7 @@ def stats(options: Options, as_json: bool, days: str) -> None:
 
 
 cli.add_command(optimize)
+cli.add_command(export)
 
 
 @cli.group(invoke_without_command=True)
