@@ -20,16 +20,15 @@ from ..review_rules import CardState, is_lapse
 from ..scheduling.scheduler import make_scheduler
 from ..storage.backup import check_integrity
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import exams as exams_t
+from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount, totals_agree
 
 __all__ = ["Finding", "Report", "examine", "examine_unopenable"]
 
-cards_t = CardRow.__table__
-decks_t = DeckRow.__table__
-reviews_t = ReviewRow.__table__
-exams_t = ExamRow.__table__
-answers_t = ExamAnswerRow.__table__
 
 # The log entries a replay reads: answers, and the manual entries that carry a schedule in
 # from another tool (rating 0 with a stability and an interval; resets and reschedules to

@@ -19,12 +19,9 @@ from ..scheduling.days import StudyDay, study_day
 from ..scheduling.queue import deck_infos
 from ..scheduling.scheduler import make_scheduler
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 
 __all__ = ["Move", "ReschedulePlan", "apply_reschedule", "plan_reschedule"]
-
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

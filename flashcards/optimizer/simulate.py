@@ -24,7 +24,7 @@ from ..review_rules import CardState, Rating, passes
 from ..scheduling.days import StudyDay, study_day
 from ..scheduling.recall import curve
 from ..storage.collection import Collection
-from ..storage.tables import CardRow
+from ..storage.tables import cards
 from .dataset import card_steps
 from .fit import DEFAULT_PARAMETERS
 from .memory import memory_states, retrievability
@@ -288,7 +288,7 @@ def retention_table(
 def collection_cards(collection: Collection, today: StudyDay) -> tuple[list[StartingCard], int]:
     """The collection's studied cards as they stand, and the number of new cards; suspended and
     retired cards take no part."""
-    table = CardRow.__table__
+    table = cards
     statement = select(
         table.c.state, table.c.stability, table.c.difficulty, table.c.last_review, table.c.due
     ).where(table.c.retired.is_(False), table.c.suspended.is_(False))

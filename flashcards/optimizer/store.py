@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from ..storage.collection import Collection
-from ..storage.tables import ParameterSetRow
+from ..storage.tables import parameter_sets as parameter_table
 
 __all__ = [
     "PARAMETER_COUNT",
@@ -23,7 +23,6 @@ __all__ = [
 ]
 
 PARAMETER_COUNT = 21  # FSRS-6
-parameter_table = ParameterSetRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

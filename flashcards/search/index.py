@@ -33,7 +33,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..storage.collection import Collection
 from ..storage.database import BUSY_TIMEOUT_MS
-from ..storage.tables import CardRow
+from ..storage.tables import cards
 
 __all__ = [
     "INDEXED",
@@ -49,7 +49,6 @@ __all__ = [
     "update_text_index",
 ]
 
-cards = CardRow.__table__
 STALE = "card_search_stale"
 INDEXED = "card_search_indexed"
 MIN_LENGTH = 3  # a trigram index finds nothing shorter

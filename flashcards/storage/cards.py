@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from .prepared import DriverConnection, Prepared, run
 from .records import CardRecord, card_columns
-from .tables import CardRow, DeckRow, ReviewRow
+from .tables import cards, decks, reviews
 from .totals import add_to_day, count_if
 from .types import to_millis
 
@@ -38,10 +38,6 @@ __all__ = [
     "restore_card",
     "set_flags",
 ]
-
-cards = CardRow.__table__
-decks = DeckRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

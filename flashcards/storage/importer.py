@@ -23,7 +23,8 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
-from .tables import CardRow, DeckRow
+from .tables import cards as card_table
+from .tables import decks as deck_table
 from .types import to_millis
 
 __all__ = [
@@ -37,9 +38,6 @@ __all__ = [
 
 # Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
 _FUZZY_BUDGET = 250_000
-
-card_table = CardRow.__table__
-deck_table = DeckRow.__table__
 
 
 class ImportConflict(Exception):

@@ -17,7 +17,9 @@ from sqlalchemy import Connection, insert, select, update
 from ..rounds.model import ParsedRound, RubricItem, Step, round_from_json, round_to_json
 from ..rounds.run import Question, RoundRun, StepProgress
 from .importer import similarity
-from .tables import CardRow, RoundAttemptRow, RoundRow
+from .tables import cards as cards_t
+from .tables import round_attempts as attempts_t
+from .tables import rounds as rounds_t
 
 __all__ = [
     "AttemptRecord",
@@ -38,9 +40,6 @@ __all__ = [
     "unfinished_attempts",
 ]
 
-rounds_t = RoundRow.__table__
-attempts_t = RoundAttemptRow.__table__
-cards_t = CardRow.__table__
 
 # An item whose text changed at least this little is the same item (a typo, a word).
 _REWORDING = 0.8

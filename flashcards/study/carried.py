@@ -22,7 +22,7 @@ from ..convert.model import PastReview, Schedule
 from ..review_rules import CardState, is_lapse
 from ..scheduling.days import StudyDay, study_day
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 from ..storage.totals import recount
 
 __all__ = [
@@ -34,9 +34,6 @@ __all__ = [
 ]
 
 SM2_RETENTION = 0.9  # the retention SM-2's intervals are taken to have achieved (Anki's default)
-
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(slots=True)

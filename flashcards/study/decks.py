@@ -16,7 +16,11 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, func, select
 
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, MetaRow, ReviewRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import meta as meta_t
+from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount
 
 __all__ = [
@@ -35,11 +39,6 @@ __all__ = [
     "set_hidden",
 ]
 
-decks_t = DeckRow.__table__
-cards_t = CardRow.__table__
-reviews_t = ReviewRow.__table__
-answers_t = ExamAnswerRow.__table__
-meta_t = MetaRow.__table__
 
 HIDDEN = "hidden_decks"
 BUILTIN = "builtin_decks"

@@ -22,7 +22,10 @@ from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import CardRecord
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import exams as exams_t
 from .manage import send_to_today
 
 __all__ = [
@@ -39,10 +42,6 @@ __all__ = [
     "unfinished_exam",
 ]
 
-cards_t = CardRow.__table__
-decks_t = DeckRow.__table__
-exams_t = ExamRow.__table__
-answers_t = ExamAnswerRow.__table__
 
 CORRECT, PARTLY, WRONG = 1.0, 0.5, 0.0
 
