@@ -35,7 +35,7 @@ class ConvertedFile:
 @dataclass(slots=True)
 class ImportPlan:
     markdown: list[str] = field(default_factory=list)  # our own decks: imported as they are
-    files: dict[Path, str] = field(default_factory=dict)  # converted decks to write
+    files: dict[Path, str | bytes] = field(default_factory=dict)  # decks and their media
     converted: list[ConvertedFile] = field(default_factory=list)
     errors: list[DeckError] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
