@@ -23,6 +23,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
+from .inserted import inserted_id
 from .tables import cards as card_table
 from .tables import decks as deck_table
 from .types import to_millis
@@ -192,9 +193,7 @@ def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> d
         }
         row = existing.get(file)
         if row is None:
-            ids[file] = conn.execute(
-                insert(deck_table).values(file=file, **values)
-            ).inserted_primary_key[0]
+            ids[file] = inserted_id(conn.execute(insert(deck_table).values(file=file, **values)))
             continue
         ids[file] = row.id
         if any(getattr(row, key) != value for key, value in values.items()):
@@ -221,7 +220,7 @@ def unchanged_import(collection: Collection, digests: dict[str, str]) -> ImportR
             select(func.count())
             .select_from(card_table.join(deck_table, deck_table.c.id == card_table.c.deck_id))
             .where(deck_table.c.file.in_(list(digests)), card_table.c.retired.is_(False))
-        ).scalar()
+        ).scalar_one()
     return ImportReport(unchanged=unchanged, decks=len(digests))
 
 
