@@ -94,12 +94,12 @@ def plan_reschedule(
             ).where(cards.c.retired.is_(False), cards.c.state != CardState.NEW)
         ).all()
         history: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-        for row in conn.execute(
+        for answer in conn.execute(
             select(reviews.c.card_id, reviews.c.rating, reviews.c.reviewed_at).order_by(
                 reviews.c.reviewed_at, reviews.c.id
             )
         ):
-            history[row.card_id].append((row.rating, row.reviewed_at))
+            history[answer.card_id].append((answer.rating, answer.reviewed_at))
     parameters = tuple(parameters)
     changes: list[Move] = []
     considered = 0

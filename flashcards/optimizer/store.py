@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from ..storage.collection import Collection
+from ..storage.inserted import inserted_id
 from ..storage.tables import parameter_sets as parameter_table
 
 __all__ = [
@@ -117,7 +118,7 @@ def save_parameter_set(
         conn.execute(
             update(parameter_table).where(parameter_table.c.active.is_(True)).values(active=False)
         )
-        return conn.execute(
+        inserted = conn.execute(
             insert(parameter_table).values(
                 created_at=now,
                 parameters=json.dumps([float(w) for w in parameters]),
@@ -128,4 +129,5 @@ def save_parameter_set(
                 rmse_after=rmse_after,
                 active=True,
             )
-        ).inserted_primary_key[0]
+        )
+        return inserted_id(inserted)
