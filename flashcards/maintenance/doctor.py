@@ -272,7 +272,11 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
             removed = conn.execute(delete(table).where(condition)).rowcount
             if removed:
                 report.fixed.append(f"deleted {removed} orphaned {name} row(s)")
-        disagreeing = [f.card_id for f in report.findings if f.kind == "state" and f.fixable]
+        disagreeing = [
+            f.card_id
+            for f in report.findings
+            if f.kind == "state" and f.fixable and f.card_id is not None
+        ]
         for card_id in disagreeing:
             answers = [
                 (r.rating, r.reviewed_at, r.state_before, r.stability, r.difficulty)

@@ -72,14 +72,16 @@ def carry_schedules(
         return outcome
     ids = list(schedules)
     with collection.write() as conn:
-        rows = []
-        for start in range(0, len(ids), 500):
-            rows += conn.execute(
+        rows = [
+            row
+            for start in range(0, len(ids), 500)
+            for row in conn.execute(
                 select(cards.c.id, cards.c.explicit_id, cards.c.state, cards.c.reps).where(
                     cards.c.explicit_id.in_(ids[start : start + 500]),
                     cards.c.retired.is_(False),
                 )
-            ).all()
+            )
+        ]
         for row in rows:
             if row.state != CardState.NEW or row.reps:
                 outcome.kept += 1
@@ -164,15 +166,17 @@ def carry_history(
     names = sorted(histories)
     cards_done = answers_done = 0
     with collection.write() as conn:
-        rows = []
-        for start in range(0, len(names), 500):
-            rows += conn.execute(
+        rows = [
+            row
+            for start in range(0, len(names), 500)
+            for row in conn.execute(
                 select(cards.c.id, cards.c.explicit_id).where(
                     cards.c.explicit_id.in_(names[start : start + 500]),
                     cards.c.created_at == added_at,
                     cards.c.reps == 0,
                 )
-            ).all()
+            )
+        ]
         for row in rows:
             past = [r for r in histories[row.explicit_id] if r.reviewed_at <= added_at]
             if not past:

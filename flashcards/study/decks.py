@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, delete, func, select
 
@@ -197,7 +198,10 @@ def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
     return before != hidden
 
 
-def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], object]) -> object:
+Made = TypeVar("Made")  # what the backup callback gives back (the backup it made)
+
+
+def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], Made]) -> Made:
     """Delete a deck with its cards and their history, after `backup()` has kept them (its
     result is returned, to tell the person where). A built-in deck is not added back later."""
     made = backup()  # raises if it cannot be made: then nothing is removed
