@@ -225,6 +225,7 @@ def import_command(
         for line in plan.summary():
             click.echo(inert(line))
     report = outcome.report
+    assert report is not None  # without errors, the import was written and reported
     rounds = outcome.rounds
     if as_json:
         warnings = outcome.empty + outcome.warnings
