@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     and_,
@@ -122,7 +123,7 @@ class TextIndex:
             )
         )
         if not value.isascii():  # case folding beyond ASCII: the index finds more than LIKE
-            candidates = cards.c.id.in_(found)
+            candidates: ColumnElement[bool] = cards.c.id.in_(found)
             if self.stale:
                 candidates = or_(candidates, self._not_indexed())
             return _card_id_in(_ids_where(and_(candidates, exact)))
@@ -241,6 +242,7 @@ def update_text_index(collection: Collection) -> None:
         return
     with collection.engine.connect() as conn:
         driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection has its driver's
         driver.execute("PRAGMA busy_timeout = 0")
         try:
             while True:

@@ -18,7 +18,7 @@ from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import ColumnDefault, Connection, bindparam, func, insert, select, update
 
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
@@ -374,7 +374,9 @@ def _insert_new(conn: Connection, unmatched: list[_Incoming], now: datetime) -> 
     defaults = {
         column.name: column.default.arg
         for column in card_table.columns
-        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+        if column.name not in rows[0]
+        and isinstance(column.default, ColumnDefault)
+        and column.default.is_scalar
     }
     for row in rows:
         row.update(defaults, due=instant, created_at=instant, modified_at=instant)

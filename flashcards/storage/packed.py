@@ -45,7 +45,7 @@ class PackedStatement:
         if _json:
             try:
                 return json.loads(run(driver, self._packed, params).scalar())
-            except conn.dialect.dbapi.OperationalError as error:
+            except conn.dialect.loaded_dbapi.OperationalError as error:
                 _learn_no_json(error)
         return [list(row) for row in run(driver, self._plain, params).rows]
 
