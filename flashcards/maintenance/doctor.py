@@ -7,6 +7,7 @@ import bisect
 import math
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -92,7 +93,7 @@ class _Schedulers:
         return self.by_time[index] if index >= 0 else self.default
 
 
-def _replay(card_id: int, answers: list, choose) -> _Replayed:
+def _replay(card_id: int, answers: list, choose: Callable[[datetime], fsrs.Scheduler]) -> _Replayed:
     """Answer a fresh card with the logged ratings; an answer to a new card means the card was
     reset to new before it, so the replay starts again there. A carried schedule (see
     `flashcards.study.carried`) is a starting state, like a fresh card."""

@@ -205,7 +205,13 @@ def carry_history(
     return cards_done, answers_done
 
 
-def _replay(card_id: int, past, scheduler: fsrs.Scheduler, zone: tzinfo, rollover_hour: int):
+def _replay(
+    card_id: int,
+    past: Sequence[PastReview],
+    scheduler: fsrs.Scheduler,
+    zone: tzinfo,
+    rollover_hour: int,
+) -> tuple[list[dict], fsrs.Card, int, int]:
     card = fsrs.Card(card_id=card_id, due=past[0].reviewed_at)
     reps = lapses = 0
     entries: list[dict] = []

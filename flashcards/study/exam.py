@@ -7,7 +7,7 @@ import json
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -476,7 +476,7 @@ class ExamSession:
             )
         return outcomes
 
-    def _groups(self, key) -> list[GroupScore]:
+    def _groups(self, key: Callable[[ExamQuestion], str]) -> list[GroupScore]:
         asked: dict[str, int] = defaultdict(int)
         credit: dict[str, float] = defaultdict(float)
         for index, question in enumerate(self.questions):

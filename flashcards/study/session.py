@@ -7,7 +7,7 @@ removes its review log entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from ..clock import Clock
 from ..config import Config
@@ -64,7 +64,7 @@ class ReviewSession:
         collection: Collection,
         config: Config,
         clock: Clock,
-        zone,
+        zone: tzinfo,
         deck_ids: list[int] | None = None,
         *,
         ahead: bool = False,

@@ -18,6 +18,7 @@ from ...rounds.results import Mark, facts_asked, stored_step_scores
 from ...rounds.run import RoundRun
 from ...rounds.steps import format_duration
 from ...study.rounds import (
+    AttemptRecord,
     RoundOutcome,
     earlier_attempts,
     finish_round,
@@ -80,7 +81,7 @@ class RoundResultsScreen(BaseScreen):
         earlier = earlier_attempts(workspace.collection, self.round_id, workspace.clock.now)
         self.app.call_from_thread(self._show, outcome, earlier)
 
-    def _show(self, outcome: RoundOutcome, earlier) -> None:
+    def _show(self, outcome: RoundOutcome, earlier: list[AttemptRecord]) -> None:
         self.outcome = outcome
         run = outcome.run
         parsed = run.round
