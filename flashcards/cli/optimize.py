@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from .command import Command
 from .common import Options, fail, open_workspace
+
+if TYPE_CHECKING:  # the command imports these where it uses them: `--help` stays quick
+    from datetime import tzinfo
+
+    from ..config import Config
+    from ..optimizer.revlog import CardHistory
+    from ..optimizer.simulate import RetentionChoice, StartingCard
+    from ..workspace import Workspace
 
 __all__ = ["optimize"]
 
@@ -21,7 +31,9 @@ class _ProgressBar:
 
     WIDTH = 24
 
-    def __init__(self, label: str, total: int, delay: float = 1.0, stream=None) -> None:
+    def __init__(
+        self, label: str, total: int, delay: float = 1.0, stream: TextIO | None = None
+    ) -> None:
         self.label = label
         self.total = total
         self.delay = delay
@@ -194,7 +206,7 @@ def _collection_exists(database: str) -> bool:
     return "://" in database or Path(database).expanduser().exists()
 
 
-def _settings_only(options: Options, timezone: str | None):
+def _settings_only(options: Options, timezone: str | None) -> tuple[Config, tzinfo]:
     """The config and the timezone of study days, without opening the collection."""
     from zoneinfo import ZoneInfoNotFoundError
 
@@ -212,7 +224,7 @@ def _settings_only(options: Options, timezone: str | None):
     return config, zone
 
 
-def _revlog_histories(path: Path, zone, rollover_hour: int):
+def _revlog_histories(path: Path, zone: tzinfo, rollover_hour: int) -> list[CardHistory]:
     from ..optimizer.revlog import RevlogError, card_histories, read_revlog_csv
 
     try:
@@ -222,7 +234,7 @@ def _revlog_histories(path: Path, zone, rollover_hour: int):
     return card_histories(reviews, zone, rollover_hour)
 
 
-def _collection_histories(workspace):
+def _collection_histories(workspace: Workspace) -> list[CardHistory]:
     from ..optimizer.revlog import card_histories, collection_reviews
 
     reviews = collection_reviews(workspace.collection)
@@ -262,7 +274,7 @@ def _too_little(result) -> str:
     )
 
 
-def _show_fit(result, seconds: float, zone, rollover_hour: int, from_log: bool) -> None:
+def _show_fit(result, seconds: float, zone: tzinfo, rollover_hour: int, from_log: bool) -> None:
     from ..scheduling.days import study_day
 
     source = "the review log" if from_log else "your history"
@@ -293,7 +305,7 @@ def _show_fit(result, seconds: float, zone, rollover_hour: int, from_log: bool) 
     click.echo(f"Time: {seconds:.2f} s")
 
 
-def _accept(workspace, result, reschedule: bool, yes: bool) -> None:
+def _accept(workspace: Workspace, result, reschedule: bool, yes: bool) -> None:
     from ..optimizer.store import save_parameter_set
 
     if not result.improves:
@@ -356,7 +368,7 @@ def _keep_from_log(options: Options, result) -> None:
     )
 
 
-def _reschedule(workspace, parameters, yes: bool) -> None:
+def _reschedule(workspace: Workspace, parameters: Sequence[float], yes: bool) -> None:
     from ..optimizer.reschedule import apply_reschedule, plan_reschedule
 
     plan = plan_reschedule(workspace.collection, workspace.config, parameters, workspace.today())
@@ -437,7 +449,9 @@ def _retention(
             workspace.close()
 
 
-def _log_cards(histories, config):
+def _log_cards(
+    histories: Sequence[CardHistory], config: Config
+) -> tuple[Sequence[float], bool, list[StartingCard]]:
     """For --revlog: parameters fitted to the whole log (the defaults if it is too short), and
     its cards as the log leaves them."""
     from ..optimizer.dataset import items_from
@@ -455,7 +469,7 @@ def _log_cards(histories, config):
     return parameters, fitted, cards
 
 
-def _show_retention(choice, source: str) -> None:
+def _show_retention(choice: RetentionChoice, source: str) -> None:
     limits = choice.limits
     click.echo(
         f"The next 365 days of {choice.studied_cards:,} studied and {choice.new_cards:,} new "
