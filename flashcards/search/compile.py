@@ -7,23 +7,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Integer, and_, literal, not_, or_, select, type_coerce
+from sqlalchemy import String, and_, false, literal_column, not_, or_, select
 
 from ..review_rules import CardState
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
+from ..storage.dialect import is_sqlite, like_any_case, without_index
 from ..storage.packed import packed_column
 from ..storage.tables import CardRow, DeckRow
 from .index import (
     TAGS,
     TEXT,
     TOPIC,
+    GinTextIndex,
     TextIndex,
     TrigramIndex,
     open_text_index,
     searchable,
     update_text_index,
 )
+from .pattern import like_pattern
 from .query import And, Compare, Field, Node, Not, Or, Text, parse
 from .recall import recall_condition
 
@@ -31,21 +34,13 @@ __all__ = ["compile_query", "like_pattern", "search"]
 
 cards = CardRow.__table__
 decks = DeckRow.__table__
-ESCAPE = "\\"
-
-
-def like_pattern(text: str, *, wildcard: bool = False, inside: bool = False) -> str:
-    """A LIKE pattern matching `text` literally (`%`, `_` escaped), with `*` as any run of
-    characters when `wildcard`, and anywhere in the value when `inside`."""
-    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
-    if wildcard:
-        escaped = escaped.replace("*", "%")
-    return f"%{escaped}%" if inside else escaped
 
 
 def _word_in(column, word: str):
     """`word` is one of the space-separated words of `column` (case-insensitive)."""
-    return (literal(" ") + column + literal(" ")).like(f"% {like_pattern(word)} %", escape=ESCAPE)
+    space = literal_column("' '", String)
+    spaced = space + column + space
+    return like_any_case(spaced, f"% {like_pattern(word)} %")
 
 
 def compile_query(
@@ -54,7 +49,7 @@ def compile_query(
     now: datetime,
     parameters: Sequence[float] | None = None,
     *,
-    text_index: TextIndex | None = None,
+    text_index: TextIndex | GinTextIndex | None = None,
 ):
     """The condition on the `card` table that `node` stands for; text, `tag:` and `topic:`
     terms look through `text_index` when there is one (the results are the same)."""
@@ -68,10 +63,7 @@ def compile_query(
             return not_(build(node.node))
         if isinstance(node, Text):
             pattern = like_pattern(node.value, inside=True)
-            exact = or_(
-                cards.c.front.like(pattern, escape=ESCAPE),
-                cards.c.back.like(pattern, escape=ESCAPE),
-            )
+            exact = or_(like_any_case(cards.c.front, pattern), like_any_case(cards.c.back, pattern))
             return _indexed(text_index, TEXT, node.value, exact)
         if isinstance(node, Field):
             return _field(node, day, now, text_index)
@@ -84,7 +76,7 @@ def compile_query(
     return build(node)
 
 
-def _indexed(text_index: TextIndex | None, index: TrigramIndex, value: str, exact):
+def _indexed(text_index: TextIndex | GinTextIndex | None, index: TrigramIndex, value: str, exact):
     """`exact` (`value` occurs in the columns `index` holds), through `index` if it helps."""
     if text_index is None or not searchable(value):
         return exact
@@ -96,10 +88,10 @@ def _tag_phrase(tag: str) -> str:
     return f" {tag} "
 
 
-def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | None):
+def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | GinTextIndex | None):
     if node.name == "deck":
         names = select(decks.c.id).where(
-            decks.c.name.like(like_pattern(node.value, wildcard=True), escape=ESCAPE)
+            like_any_case(decks.c.name, like_pattern(node.value, wildcard=True))
         )
         return cards.c.deck_id.in_(names)
     if node.name == "tag":
@@ -108,7 +100,7 @@ def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | No
         tagged = _indexed(text_index, TAGS, _tag_phrase(node.value), exact)
         return or_(tagged, cards.c.deck_id.in_(tagged_decks))
     if node.name == "topic":
-        exact = cards.c.topic.like(like_pattern(node.value, inside=True), escape=ESCAPE)
+        exact = like_any_case(cards.c.topic, like_pattern(node.value, inside=True))
         return _indexed(text_index, TOPIC, node.value, exact)
     return _state(node.value, day, now)
 
@@ -157,10 +149,10 @@ def search(
     node = parse(query)
     if node is not None and _reads_text(node):
         update_text_index(collection)
-    # `retired + 0`, not `retired`: nearly every card is in use, so looking cards up through
-    # the queue index by `retired` costs a B-tree descent per card; a scan of the table (or
-    # of that index alone, when it covers the query) is two to three times faster.
-    in_use = type_coerce(cards.c.retired, Integer) + 0 == 0
+    # `retired + 0` on SQLite, not `retired`: nearly every card is in use, so looking cards up
+    # through the queue index by `retired` costs a B-tree descent per card; a scan of the table
+    # (or of that index alone, when it covers the query) is two to three times faster.
+    in_use = without_index(cards.c.retired) == false()
     with collection.read() as conn:
         statement = select(cards.c.id).where(in_use)
         if node is not None:
@@ -173,8 +165,11 @@ def search(
         # table, and a cache that grows to hold it made a connection's first scan slower
         # (r<0.8 on 100,000 cards: 130 ms in a 64 MiB cache, 75 ms in 2 MiB).
         # The ids come back as one JSON array: tens of thousands of rows, one step each, took
-        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000).
-        return packed_column(conn, statement)
+        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000). A server's
+        # driver reads the rows in bulk already.
+        if is_sqlite(conn):
+            return packed_column(conn, statement)
+        return list(conn.execute(statement).scalars())
 
 
 def _reads_text(node: Node) -> bool:

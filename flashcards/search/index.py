@@ -1,7 +1,10 @@
 """The trigram indexes that make text, `tag:` and `topic:` searches fast on a large
-collection (schema version 4, SQLite only; `0004_card_search.sql` builds them).
+collection: SQLite's FTS5 tables (schema version 4, `0004_card_search.sql`), kept by the search
+itself, and PostgreSQL's pg_trgm GIN indexes (`postgresql/0008_collection.sql`), kept by the
+server. Either may be missing (a SQLite without FTS5, a server without pg_trgm): the search
+then reads every card, with the same results.
 
-Three FTS5 tables with the trigram tokenizer (front and back, tags, topic): any three
+On SQLite, three FTS5 tables with the trigram tokenizer (front and back, tags, topic): any three
 characters in a row lead to the cards holding them. They hold every card up to
 `card_search_indexed.last_card_id` as it was when indexed; cards with a greater id are new,
 and triggers list in `card_search_stale` the cards up to it written since. Writers pay next to
@@ -19,7 +22,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     Connection,
-    Integer,
     and_,
     bindparam,
     not_,
@@ -27,13 +29,14 @@ from sqlalchemy import (
     select,
     table,
     text,
-    type_coerce,
 )
 from sqlalchemy.exc import OperationalError
 
 from ..storage.collection import Collection
 from ..storage.database import BUSY_TIMEOUT_MS
+from ..storage.dialect import like_any_case, without_index
 from ..storage.tables import CardRow
+from .pattern import like_pattern
 
 __all__ = [
     "INDEXED",
@@ -41,6 +44,7 @@ __all__ = [
     "TAGS",
     "TEXT",
     "TOPIC",
+    "GinTextIndex",
     "TextIndex",
     "TrigramIndex",
     "open_text_index",
@@ -97,7 +101,7 @@ def _card_id_in(ids):
     # table; a scan of an index that covers the rest of the query, checking each id against
     # the set found, is two to three times faster when thousands of cards match (and a few
     # tens of milliseconds slower on 100,000 cards when only a few do).
-    return (type_coerce(cards.c.id, Integer) + 0).in_(ids)
+    return without_index(cards.c.id).in_(ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,15 +147,48 @@ class TextIndex:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class GinTextIndex:
+    """PostgreSQL's trigram indexes of the cards' front, back, tags and topic, each on the
+    column as `like_any_case` folds it: the server's planner takes them for the search's own
+    LIKE conditions, and keeps them up to date with every write."""
+
+    def match(self, index: TrigramIndex, value: str, exact):
+        """`exact` itself, which the indexes answer, except for a tag: `exact` is a LIKE on the
+        tags between spaces, which no index holds, so the tags' index is asked for the tag
+        anywhere in them first (every card with the tag has it there)."""
+        if index != TAGS:
+            return exact
+        tag = value[1:-1]  # the tag phrase without the spaces around it
+        return and_(like_any_case(cards.c.tags, like_pattern(tag, inside=True)), exact)
+
+
+_GIN_INDEXES = (
+    "ix_card_front_trgm",
+    "ix_card_back_trgm",
+    "ix_card_tags_trgm",
+    "ix_card_topic_trgm",
+)
+
+
 def _ids_where(condition):
     """The ids of the cards meeting `condition`, as a subquery of its own (never correlated
     with the search around it, which then needs no more than an index of the card table)."""
     return select(cards.c.id).where(condition).correlate(None)
 
 
-def open_text_index(conn: Connection) -> TextIndex | None:
-    """The collection's text indexes, or None where there are none to use (not SQLite, or a
-    SQLite without FTS5 and its trigram tokenizer)."""
+def open_text_index(conn: Connection) -> TextIndex | GinTextIndex | None:
+    """The collection's text indexes, or None where there are none to use (a SQLite without
+    FTS5 and its trigram tokenizer, a PostgreSQL server where pg_trgm could not be had)."""
+    if conn.dialect.name == "postgresql":
+        held = conn.execute(
+            text(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = 'card' AND indexname = ANY(:names)"
+            ),
+            {"names": list(_GIN_INDEXES)},
+        ).scalar_one()
+        return GinTextIndex() if held == len(_GIN_INDEXES) else None
     if conn.dialect.name != "sqlite":
         return None
     names = [INDEXED, STALE, *(index.table for index in _INDEXES)]
@@ -191,10 +228,8 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
     put in as it is now), then the new cards, by increasing id; `limit` cards at most. Returns
     how many it took; fewer than `limit` means the indexes are up to date."""
     done = 0
-    count = -1 if limit is None else limit  # SQLite's LIMIT -1: no limit
     last_listed = conn.exec_driver_sql(
-        f"SELECT max(card_id) FROM (SELECT card_id FROM {STALE} ORDER BY card_id LIMIT ?)",
-        (count,),
+        f"SELECT max(card_id) FROM (SELECT card_id FROM {STALE} ORDER BY card_id{_limit(limit)})"
     ).scalar()
     if last_listed is not None:
         for index in _INDEXES:
@@ -212,11 +247,12 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
         ).rowcount
         if limit is not None and done >= limit:
             return done
-        count = -1 if limit is None else limit - done
     last_card_id = conn.exec_driver_sql(f"SELECT last_card_id FROM {INDEXED}").scalar_one()
+    left = None if limit is None else limit - done
     newest, added = conn.exec_driver_sql(
-        "SELECT max(id), count(*) FROM (SELECT id FROM card WHERE id > ? ORDER BY id LIMIT ?)",
-        (last_card_id, count),
+        "SELECT max(id), count(*) FROM "
+        f"(SELECT id FROM card WHERE id > ? ORDER BY id{_limit(left)})",
+        (last_card_id,),
     ).one()
     if newest is not None:
         _index_cards(conn, "id > ? AND id <= ?", (last_card_id, newest))
@@ -230,6 +266,11 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
     return done
 
 
+def _limit(count: int | None) -> str:
+    """A LIMIT clause for `count` rows (a whole number, written out), none for None."""
+    return "" if count is None else f" LIMIT {int(count)}"
+
+
 def update_text_index(collection: Collection) -> None:
     """Index the cards written since the indexes were last brought up to date, a batch per
     write transaction (another writer waits one batch at most), as long as the collection can
@@ -238,8 +279,8 @@ def update_text_index(collection: Collection) -> None:
     way, since it reads the cards not indexed yet."""
     with collection.read() as conn:
         text_index = open_text_index(conn)
-    if text_index is None or not text_index.stale:
-        return
+    if not isinstance(text_index, TextIndex) or not text_index.stale:
+        return  # none, or up to date (PostgreSQL keeps its own)
     with collection.engine.connect() as conn:
         driver = conn.connection.driver_connection
         driver.execute("PRAGMA busy_timeout = 0")
