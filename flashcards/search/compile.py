@@ -7,33 +7,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import String, and_, false, literal_column, not_, or_, select
+from sqlalchemy import Connection, Select, String, and_, false, literal_column, not_, or_, select
 
 from ..review_rules import CardState
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
-from ..storage.dialect import is_sqlite, like_any_case, without_index
+from ..storage.dialect import LIKE_ESCAPE, is_sqlite, like_any_case, without_index
 from ..storage.packed import packed_column
 from ..storage.tables import CardRow, DeckRow
 from .index import (
     TAGS,
     TEXT,
     TOPIC,
-    GinTextIndex,
     TextIndex,
     TrigramIndex,
     open_text_index,
     searchable,
     update_text_index,
 )
-from .pattern import like_pattern
 from .query import And, Compare, Field, Node, Not, Or, Text, parse
 from .recall import recall_condition
 
-__all__ = ["compile_query", "like_pattern", "search"]
+__all__ = ["compile_query", "like_pattern", "search", "search_statement"]
 
 cards = CardRow.__table__
 decks = DeckRow.__table__
+
+
+def like_pattern(text: str, *, wildcard: bool = False, inside: bool = False) -> str:
+    """A LIKE pattern matching `text` literally (`%`, `_` escaped), with `*` as any run of
+    characters when `wildcard`, and anywhere in the value when `inside`."""
+    escape = LIKE_ESCAPE
+    escaped = text.replace(escape, escape * 2).replace("%", escape + "%").replace("_", escape + "_")
+    if wildcard:
+        escaped = escaped.replace("*", "%")
+    return f"%{escaped}%" if inside else escaped
 
 
 def _word_in(column, word: str):
@@ -49,7 +57,7 @@ def compile_query(
     now: datetime,
     parameters: Sequence[float] | None = None,
     *,
-    text_index: TextIndex | GinTextIndex | None = None,
+    text_index: TextIndex | None = None,
 ):
     """The condition on the `card` table that `node` stands for; text, `tag:` and `topic:`
     terms look through `text_index` when there is one (the results are the same)."""
@@ -76,7 +84,7 @@ def compile_query(
     return build(node)
 
 
-def _indexed(text_index: TextIndex | GinTextIndex | None, index: TrigramIndex, value: str, exact):
+def _indexed(text_index: TextIndex | None, index: TrigramIndex, value: str, exact):
     """`exact` (`value` occurs in the columns `index` holds), through `index` if it helps."""
     if text_index is None or not searchable(value):
         return exact
@@ -88,7 +96,7 @@ def _tag_phrase(tag: str) -> str:
     return f" {tag} "
 
 
-def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | GinTextIndex | None):
+def _field(node: Field, day: StudyDay, now: datetime, text_index: TextIndex | None):
     if node.name == "deck":
         names = select(decks.c.id).where(
             like_any_case(decks.c.name, like_pattern(node.value, wildcard=True))
@@ -149,18 +157,8 @@ def search(
     node = parse(query)
     if node is not None and _reads_text(node):
         update_text_index(collection)
-    # `retired + 0` on SQLite, not `retired`: nearly every card is in use, so looking cards up
-    # through the queue index by `retired` costs a B-tree descent per card; a scan of the table
-    # (or of that index alone, when it covers the query) is two to three times faster.
-    in_use = without_index(cards.c.retired) == false()
     with collection.read() as conn:
-        statement = select(cards.c.id).where(in_use)
-        if node is not None:
-            text_index = open_text_index(conn) if _reads_text(node) else None
-            statement = statement.where(
-                compile_query(node, day, now, parameters, text_index=text_index)
-            )
-        statement = statement.order_by(cards.c.due, cards.c.id)
+        statement = search_statement(conn, node, day, now, parameters)
         # SQLite's own page cache (2 MiB), no larger: text is found without reading the card
         # table, and a cache that grows to hold it made a connection's first scan slower
         # (r<0.8 on 100,000 cards: 130 ms in a 64 MiB cache, 75 ms in 2 MiB).
@@ -170,6 +168,27 @@ def search(
         if is_sqlite(conn):
             return packed_column(conn, statement)
         return list(conn.execute(statement).scalars())
+
+
+def search_statement(
+    conn: Connection,
+    node: Node | None,
+    day: StudyDay,
+    now: datetime,
+    parameters: Sequence[float] | None = None,
+) -> Select:
+    """The statement `search` runs on `conn` for a parsed query (None: every card): the ids
+    of the cards in use that match, the soonest due first."""
+    # `retired + 0` on SQLite, not `retired`: nearly every card is in use, so looking cards up
+    # through the queue index by `retired` costs a B-tree descent per card; a scan of the table
+    # (or of that index alone, when it covers the query) is two to three times faster.
+    in_use = without_index(cards.c.retired) == false()
+    statement = select(cards.c.id).where(in_use)
+    if node is not None:
+        text_index = open_text_index(conn) if _reads_text(node) else None
+        condition = compile_query(node, day, now, parameters, text_index=text_index)
+        statement = statement.where(condition)
+    return statement.order_by(cards.c.due, cards.c.id)
 
 
 def _reads_text(node: Node) -> bool:

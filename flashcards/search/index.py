@@ -1,8 +1,10 @@
 """The trigram indexes that make text, `tag:` and `topic:` searches fast on a large
-collection: SQLite's FTS5 tables (schema version 4, `0004_card_search.sql`), kept by the search
-itself, and PostgreSQL's pg_trgm GIN indexes (`postgresql/0008_collection.sql`), kept by the
-server. Either may be missing (a SQLite without FTS5, a server without pg_trgm): the search
-then reads every card, with the same results.
+collection. On SQLite, FTS5 tables (schema version 4, `0004_card_search.sql`), kept and
+consulted by the code below. On PostgreSQL, pg_trgm GIN indexes on the cards' front, back and
+topic as `like_any_case` folds them (`postgresql/0008_collection.sql`): the server keeps them
+and its planner uses them for the search's own LIKE conditions, so nothing here deals with
+them. Either may be missing (a SQLite without FTS5, a server without pg_trgm): the search then
+reads every card, with the same results.
 
 On SQLite, three FTS5 tables with the trigram tokenizer (front and back, tags, topic): any three
 characters in a row lead to the cards holding them. They hold every card up to
@@ -34,9 +36,8 @@ from sqlalchemy.exc import OperationalError
 
 from ..storage.collection import Collection
 from ..storage.database import BUSY_TIMEOUT_MS
-from ..storage.dialect import like_any_case, without_index
+from ..storage.dialect import without_index
 from ..storage.tables import CardRow
-from .pattern import like_pattern
 
 __all__ = [
     "INDEXED",
@@ -44,7 +45,6 @@ __all__ = [
     "TAGS",
     "TEXT",
     "TOPIC",
-    "GinTextIndex",
     "TextIndex",
     "TrigramIndex",
     "open_text_index",
@@ -147,48 +147,16 @@ class TextIndex:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class GinTextIndex:
-    """PostgreSQL's trigram indexes of the cards' front, back, tags and topic, each on the
-    column as `like_any_case` folds it: the server's planner takes them for the search's own
-    LIKE conditions, and keeps them up to date with every write."""
-
-    def match(self, index: TrigramIndex, value: str, exact):
-        """`exact` itself, which the indexes answer, except for a tag: `exact` is a LIKE on the
-        tags between spaces, which no index holds, so the tags' index is asked for the tag
-        anywhere in them first (every card with the tag has it there)."""
-        if index != TAGS:
-            return exact
-        tag = value[1:-1]  # the tag phrase without the spaces around it
-        return and_(like_any_case(cards.c.tags, like_pattern(tag, inside=True)), exact)
-
-
-_GIN_INDEXES = (
-    "ix_card_front_trgm",
-    "ix_card_back_trgm",
-    "ix_card_tags_trgm",
-    "ix_card_topic_trgm",
-)
-
-
 def _ids_where(condition):
     """The ids of the cards meeting `condition`, as a subquery of its own (never correlated
     with the search around it, which then needs no more than an index of the card table)."""
     return select(cards.c.id).where(condition).correlate(None)
 
 
-def open_text_index(conn: Connection) -> TextIndex | GinTextIndex | None:
-    """The collection's text indexes, or None where there are none to use (a SQLite without
-    FTS5 and its trigram tokenizer, a PostgreSQL server where pg_trgm could not be had)."""
-    if conn.dialect.name == "postgresql":
-        held = conn.execute(
-            text(
-                "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
-                "AND tablename = 'card' AND indexname = ANY(:names)"
-            ),
-            {"names": list(_GIN_INDEXES)},
-        ).scalar_one()
-        return GinTextIndex() if held == len(_GIN_INDEXES) else None
+def open_text_index(conn: Connection) -> TextIndex | None:
+    """The collection's FTS5 indexes, or None where there are none to use: a SQLite without
+    FTS5 and its trigram tokenizer, or PostgreSQL, whose planner takes its trigram indexes for
+    the search's LIKE conditions by itself (or reads the cards where there are none)."""
     if conn.dialect.name != "sqlite":
         return None
     names = [INDEXED, STALE, *(index.table for index in _INDEXES)]
@@ -279,10 +247,11 @@ def update_text_index(collection: Collection) -> None:
     way, since it reads the cards not indexed yet."""
     with collection.read() as conn:
         text_index = open_text_index(conn)
-    if not isinstance(text_index, TextIndex) or not text_index.stale:
-        return  # none, or up to date (PostgreSQL keeps its own)
+    if text_index is None or not text_index.stale:
+        return
     with collection.engine.connect() as conn:
         driver = conn.connection.driver_connection
+        assert driver is not None  # a connection just checked out of the pool
         driver.execute("PRAGMA busy_timeout = 0")
         try:
             while True:
