@@ -163,11 +163,16 @@ def search(
         # table, and a cache that grows to hold it made a connection's first scan slower
         # (r<0.8 on 100,000 cards: 130 ms in a 64 MiB cache, 75 ms in 2 MiB).
         # The ids come back as one JSON array: tens of thousands of rows, one step each, took
-        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000). A server's
-        # driver reads the rows in bulk already.
+        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000).
         if is_sqlite(conn):
             return packed_column(conn, statement)
-        return list(conn.execute(statement).scalars())
+        # A server's rows come in bulk; taken straight from the driver's cursor, 20,000 ids took
+        # 37 ms where SQLAlchemy's result took 56 ms (the query itself: 30 ms).
+        result = conn.execute(statement)
+        try:
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
 
 
 def search_statement(
