@@ -8,11 +8,10 @@ import subprocess
 import sys
 
 from textual import work
-from textual.app import SuspendNotSupported
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
-from .key_order import KeysInOrder
 from .screens.review import ReviewScreen
 
 # The home and exam screens are imported where they are first shown: `flashcards review`
@@ -23,7 +22,7 @@ __all__ = ["FlashcardsApp"]
 SWITCH_INTERVAL = 0.001  # seconds; see FlashcardsApp.on_mount
 
 
-class FlashcardsApp(KeysInOrder):
+class FlashcardsApp(App):
     TITLE = "flashcards"
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
