@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 
 from textual import work
 from textual.app import App, SuspendNotSupported
@@ -18,8 +17,6 @@ from .screens.review import ReviewScreen
 # needs neither before its first card is on screen.
 
 __all__ = ["FlashcardsApp"]
-
-SWITCH_INTERVAL = 0.001  # seconds; see FlashcardsApp.on_mount
 
 
 class FlashcardsApp(App):
@@ -51,12 +48,6 @@ class FlashcardsApp(App):
         self.stats_shape = None
 
     def on_mount(self) -> None:
-        # The workers read the collection in SQLite, which lets go of the GIL around every
-        # step of a statement; while this thread draws, each step then waits up to Python's
-        # switch interval (5 ms) to get it back, which tripled the statistics' reading time.
-        # A 1 ms interval keeps that wait short at a negligible cost in switching.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", timeout=10)
         # Started on a review or an exam, the home screen is built when it is first wanted
@@ -93,9 +84,6 @@ class FlashcardsApp(App):
         from ..stats.figures import compile_statements
 
         compile_statements(self.workspace.collection.engine.dialect)
-
-    def on_unmount(self) -> None:
-        sys.setswitchinterval(self._switch_interval)
 
     def start_exam(
         self, deck_ids: list[int] | None = None, card_ids: list[int] | None = None
