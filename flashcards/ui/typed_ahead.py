@@ -1,4 +1,4 @@
-"""Keys typed ahead, on the screens where text is typed (the browser and the exam).
+"""Keys typed ahead, on the screens where text is typed (the browser, the exam, a round).
 
 Textual sends a key to the widget that has the focus when it reads the key, but runs an
 ordinary binding only once the key has come back up from that widget to the app. Keys typed in
@@ -15,20 +15,21 @@ binding whose action:
   keys already read);
 - gives way (`SkipAction`) when its key is text for the field that has the focus.
 
-A `TextField` runs its own editing keys (Backspace, the arrows, Home, ...) the same way, so they
-act in order with the characters typed before and after them. Screens without text fields need
-none of this: each of their keys goes the same way, through the screen, in the order typed.
+A `TextField` (an Input) and a `NotesField` (a TextArea) run their own editing keys (Backspace,
+the arrows, Home, ...) the same way, so they act in order with the characters typed before and
+after them. Screens without text fields need none of this: each of their keys goes the same way,
+through the screen, in the order typed.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
-__all__ = ["TextField", "caught_up"]
+__all__ = ["NotesField", "TextField", "caught_up"]
 
 # How often to look whether a widget waited for is still there (one removed meanwhile never
 # gets to the wait's end, and its keys no longer matter).
@@ -49,14 +50,10 @@ async def caught_up(widget: Widget) -> None:
             pass
 
 
-class TextField(Input):
-    """An Input whose editing keys act in the order typed. An Input types a character as it
-    reads the key, but its bindings (Backspace, the arrows, ...) run only once the key has come
-    back up to the app: "abc", Backspace, "d" typed in one burst gave "abc" (the Backspace
-    deleted the "d" typed after it). Here they are priority bindings that first let the field
-    type what came before them."""
-
-    BINDINGS = [
+def in_order(bindings: list[BindingType], leave: tuple[str, ...] = ()) -> list[BindingType]:
+    """A text widget's bindings as priority bindings that run `act_in_order`, but for the keys
+    in `leave` (the screen's own bindings for them act instead) and an Input's Enter."""
+    return [
         Binding(
             binding.key,
             f"in_order({binding.action!r})",
@@ -64,10 +61,34 @@ class TextField(Input):
             show=False,
             priority=True,
         )
-        for binding in Input.BINDINGS
-        if isinstance(binding, Binding) and binding.action != "submit"
+        for binding in bindings
+        if isinstance(binding, Binding) and binding.action != "submit" and binding.key not in leave
     ]
 
+
+async def act_in_order(widget: Widget, action: str) -> None:
+    """Run one of a text widget's own bindings once the widget has typed what came before it.
+    A text widget types a character as it reads the key, but runs its bindings (Backspace,
+    the arrows, ...) only once the key has come back up to the app: "abc", Backspace, "d" typed
+    in one burst gave "abc" (the Backspace deleted the "d" typed after it)."""
+    await caught_up(widget)
+    await widget.run_action(action)
+
+
+class TextField(Input):
+    """An Input whose editing keys act in the order typed."""
+
+    BINDINGS = in_order(Input.BINDINGS)
+
     async def action_in_order(self, action: str) -> None:
-        await caught_up(self)
-        await self.run_action(action)
+        await act_in_order(self, action)
+
+
+class NotesField(TextArea):
+    """A TextArea whose editing keys act in the order typed (PageUp and PageDown aside: a round
+    moves between its steps with them)."""
+
+    BINDINGS = in_order(TextArea.BINDINGS, leave=("pageup", "pagedown"))
+
+    async def action_in_order(self, action: str) -> None:
+        await act_in_order(self, action)
