@@ -91,7 +91,7 @@ class BrowserScreen(BaseScreen):
     # order (flashcards.ui.typed_ahead); a letter is text while the query has the focus.
     BINDINGS = [
         Binding("enter", "enter", "Card detail", id="browser.open", show=False, priority=True),
-        Binding("space", "unless_typing('toggle')", "Select", key_display="Space",
+        Binding("space", "unless_typing('toggle_mark')", "Select", key_display="Space",
                 id="browser.toggle", priority=True),
         Binding("a", "unless_typing('select_all')", "Select all matches (again: none)",
                 id="browser.select_all", show=False, priority=True),
@@ -342,7 +342,7 @@ class BrowserScreen(BaseScreen):
         cells = row_cells(row, row.id in self.selected, 0, workspace.zone, workspace.clock.now())
         self.query_one(DataTable).update_cell(str(row.id), "mark", cells[0])
 
-    async def action_toggle(self) -> None:
+    async def action_toggle_mark(self) -> None:
         await self.results()
         card = self.cursor_card()
         if card is None:
