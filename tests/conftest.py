@@ -95,12 +95,15 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
     while True:
         screen = pilot.app.screen
         await pilot.app.workers.wait_for_complete()
+        finished = {w for w in pilot.app.workers if w.is_finished}
         # Every key typed read, with what its binding does as it is read; then every widget
-        # has handled what was sent to it, and the app the keys that came back up from them.
+        # has handled what was sent to it (what those workers sent among it), and the app
+        # the keys that came back up from them.
         await caught_up(pilot.app)
         await pilot.pause()
         await caught_up(pilot.app)
-        busy = not all(w.is_finished for w in pilot.app.workers)
+        # A worker not finished before the pause may have sent what the pause did not see.
+        busy = bool(set(pilot.app.workers) - finished)
         if pilot.app.screen is screen and not busy:
             return
         if time.monotonic() > deadline:
