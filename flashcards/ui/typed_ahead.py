@@ -13,7 +13,7 @@ binding whose action:
   has taken the characters typed into it (the browser also waits for its search);
 - moves the focus with `Screen.set_focus`, which acts at once (`Widget.focus()` waits for the
   keys already read);
-- gives way (`SkipAction`) when its key is text for the field that has the focus.
+- gives way when its key is text for the field that has the focus (`skip_if_typing`).
 
 A `TextField` (an Input) and a `NotesField` (a TextArea) run their own editing keys (Backspace,
 the arrows, Home, ...) the same way, so they act in order with the characters typed before and
@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-__all__ = ["NotesField", "TextField", "caught_up"]
+__all__ = ["NotesField", "TextField", "caught_up", "skip_if_typing"]
 
 # How often to look whether a widget waited for is still there (one removed meanwhile never
 # gets to the wait's end, and its keys no longer matter).
@@ -48,6 +50,13 @@ async def caught_up(widget: Widget) -> None:
             return
         except TimeoutError:
             pass
+
+
+def skip_if_typing(screen: Screen) -> None:
+    """In the action of a priority binding for a letter, a digit or Space: while a text field
+    has the focus, give the key to it (the binding is skipped, and the key typed)."""
+    if isinstance(screen.focused, (Input, TextArea)):
+        raise SkipAction()
 
 
 def in_order(bindings: list[BindingType], leave: tuple[str, ...] = ()) -> list[BindingType]:

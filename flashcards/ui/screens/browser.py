@@ -28,7 +28,7 @@ from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
 from ...terminal_text import inert
 from ..formatting import one_line
-from ..typed_ahead import TextField, caught_up
+from ..typed_ahead import TextField, caught_up, skip_if_typing
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -91,27 +91,25 @@ class BrowserScreen(BaseScreen):
     # order (flashcards.ui.typed_ahead); a letter is text while the query has the focus.
     BINDINGS = [
         Binding("enter", "enter", "Card detail", id="browser.open", show=False, priority=True),
-        Binding("space", "unless_typing('toggle_mark')", "Select", key_display="Space",
-                id="browser.toggle", priority=True),
-        Binding("a", "unless_typing('select_all')", "Select all matches (again: none)",
-                id="browser.select_all", show=False, priority=True),
-        Binding("s", "unless_typing('suspend')", "Suspend / unsuspend", id="browser.suspend",
+        Binding("space", "toggle_mark", "Select", key_display="Space", id="browser.toggle",
                 priority=True),
-        Binding("r", "unless_typing('reset')", "Reset to new (asks first)", id="browser.reset",
+        Binding("a", "select_all", "Select all matches (again: none)", id="browser.select_all",
                 show=False, priority=True),
-        Binding("t", "unless_typing('reschedule')", "Reschedule to today",
-                id="browser.reschedule", show=False, priority=True),
-        Binding("e", "unless_typing('edit')", "Edit the card's file in $EDITOR",
-                id="browser.edit", show=False, priority=True),
-        Binding("slash", "unless_typing('focus_query')", "Search", key_display="/",
-                id="browser.search", priority=True),
+        Binding("s", "suspend", "Suspend / unsuspend", id="browser.suspend", priority=True),
+        Binding("r", "reset", "Reset to new (asks first)", id="browser.reset", show=False,
+                priority=True),
+        Binding("t", "reschedule", "Reschedule to today", id="browser.reschedule", show=False,
+                priority=True),
+        Binding("e", "edit", "Edit the card's file in $EDITOR", id="browser.edit", show=False,
+                priority=True),
+        Binding("slash", "focus_query", "Search", key_display="/", id="browser.search",
+                priority=True),
         Binding("down", "down", "Go to the results", id="browser.results", show=False,
                 priority=True),
-        Binding("question_mark", "unless_typing('help')", "Help", key_display="?",
-                id="browser.help", priority=True),
-        Binding("escape", "back", "Back", key_display="Esc", id="browser.back", priority=True),
-        Binding("q", "unless_typing('back')", "Back", id="browser.back_q", show=False,
+        Binding("question_mark", "help", "Help", key_display="?", id="browser.help",
                 priority=True),
+        Binding("escape", "back", "Back", key_display="Esc", id="browser.back", priority=True),
+        Binding("q", "leave", "Back", id="browser.back_q", show=False, priority=True),
         # The table's cursor keys, without a description: the help lists the browser's own.
         *[
             Binding(b.key, f"in_table({b.action!r})", show=False, priority=True)
@@ -205,8 +203,10 @@ class BrowserScreen(BaseScreen):
             self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.run_search)
 
     async def results(self) -> None:
-        """Wait for the results of the query as typed: a key for the rows acts on those, not
-        on the rows of the query before, when it was typed ahead of the search."""
+        """Before a key for the rows: give way when the query has the focus (the key is text),
+        else wait for the results of the query as typed. The key acts on those, not on the
+        rows of the query before, when it was typed ahead of the search."""
+        skip_if_typing(self)
         if self.query_one(Input).value != self.searched:
             self.run_search()  # no need to wait for a pause in typing any more
         await self._answered.wait()
@@ -470,13 +470,6 @@ class BrowserScreen(BaseScreen):
 
     # Moving around ----------------------------------------------------------------------
 
-    async def action_unless_typing(self, action: str) -> None:
-        """A key that is text in the query: typed there while the query has the focus, else
-        `action`."""
-        if isinstance(self.focused, Input):
-            raise SkipAction()
-        await self.run_action(action)
-
     async def action_down(self) -> None:
         """From the query to the results; in the results, the cursor one row down."""
         if isinstance(self.focused, Input):
@@ -502,14 +495,20 @@ class BrowserScreen(BaseScreen):
         self.set_focus(self.query_one(DataTable))
 
     def action_focus_query(self) -> None:
+        skip_if_typing(self)
         self.set_focus(self.query_one(Input))
 
     def action_help(self) -> None:
+        skip_if_typing(self)
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Browser: keys (search syntax: docs/search.md)"))
 
     def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_leave(self) -> None:  # q: Escape's twin, but a letter
+        skip_if_typing(self)
         self.app.pop_screen()
 
 

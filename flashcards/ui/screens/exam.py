@@ -6,7 +6,6 @@ import asyncio
 from dataclasses import dataclass
 
 from textual import on, work
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,7 +16,7 @@ from ...review_rules import topic_label
 from ...rounds.steps import format_duration
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
-from ..typed_ahead import TextField, caught_up
+from ..typed_ahead import TextField, caught_up, skip_if_typing
 from ..widgets.card_view import CardView
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
@@ -43,27 +42,20 @@ class ExamScreen(BaseScreen):
     # Every key is a priority binding, run as it is read, so that keys typed ahead act in
     # order (flashcards.ui.typed_ahead); a letter or digit is text while a field has the focus.
     BINDINGS = [
-        Binding("o", "unless_typing('overrule')", "Overrule", id="exam.overrule", priority=True),
-        Binding("question_mark", "unless_typing('help')", "Help", key_display="?",
-                id="exam.help", priority=True),
-        Binding("1", "unless_typing('key(1)')", "Option 1 / correct", show=False, id="exam.1",
-                priority=True),
-        Binding("2", "unless_typing('key(2)')", "Option 2 / partly", show=False, id="exam.2",
-                priority=True),
-        Binding("3", "unless_typing('key(3)')", "Option 3 / wrong", show=False, id="exam.3",
-                priority=True),
-        Binding("4", "unless_typing('key(4)')", "Option 4", show=False, id="exam.4",
-                priority=True),
-        Binding("5", "unless_typing('key(5)')", "Option 5", show=False, id="exam.5",
-                priority=True),
-        Binding("6", "unless_typing('key(6)')", "Option 6", show=False, id="exam.6",
-                priority=True),
+        Binding("o", "overrule", "Overrule", id="exam.overrule", priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", id="exam.help", priority=True),
+        Binding("1", "key(1)", "Option 1 / correct", show=False, id="exam.1", priority=True),
+        Binding("2", "key(2)", "Option 2 / partly", show=False, id="exam.2", priority=True),
+        Binding("3", "key(3)", "Option 3 / wrong", show=False, id="exam.3", priority=True),
+        Binding("4", "key(4)", "Option 4", show=False, id="exam.4", priority=True),
+        Binding("5", "key(5)", "Option 5", show=False, id="exam.5", priority=True),
+        Binding("6", "key(6)", "Option 6", show=False, id="exam.6", priority=True),
         Binding("enter", "confirm", "Confirm / next", id="exam.confirm", priority=True),
         Binding("tab", "app.focus_next", show=False, priority=True),  # between the blanks
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
         Binding("escape", "quit_exam", "Quit", id="exam.quit", priority=True),
-    ]  # fmt: skip
+    ]
 
     @dataclass
     class Finished(Message):
@@ -173,19 +165,13 @@ class ExamScreen(BaseScreen):
 
     # Answering -------------------------------------------------------------------------------
 
-    async def action_unless_typing(self, action: str) -> None:
-        """A key that is text in an answer field: typed there while one has the focus, else
-        `action`."""
-        if isinstance(self.focused, Input):
-            raise SkipAction()
-        await self.run_action(action)
-
     async def typed(self) -> None:
         """Wait until the answer fields hold every key typed into them so far."""
         for field in self.query(Input):
             await caught_up(field)
 
     async def action_key(self, number: int) -> None:
+        skip_if_typing(self)
         if self.finishing:
             return
         question = self.question
@@ -287,8 +273,6 @@ class ExamScreen(BaseScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "unless_typing":
-            action = str(parameters[0]).partition("(")[0]  # the key's own action
         if action == "overrule":
             answer = self.session.answers.get(self.index)
             return (
@@ -301,6 +285,7 @@ class ExamScreen(BaseScreen):
     async def action_overrule(self) -> None:
         """Overrule a typed answer's verdict, "I was right" or "I was wrong"; again, and the
         grader's verdict stands."""
+        skip_if_typing(self)
         if self.finishing or not self.check_action("overrule", ()):
             return
         self.phase = "saving"
@@ -315,6 +300,7 @@ class ExamScreen(BaseScreen):
         self.show_feedback()
 
     def action_help(self) -> None:
+        skip_if_typing(self)
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Exam: keys"))
