@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
@@ -131,19 +130,6 @@ async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen
         await pilot.resize_terminal(90, 40)
         await settle(pilot)
         assert "per-day" in built_on_screen  # a new size is drawn on the spot
-
-
-async def test_the_app_hands_the_gil_over_often_while_it_runs(make_workspace):
-    import sys
-
-    from flashcards.ui.app import SWITCH_INTERVAL
-
-    before = sys.getswitchinterval()
-    app = FlashcardsApp(make_workspace({"d.md": basic_deck(1)}))
-    async with app.run_test() as pilot:
-        await settle(pilot)
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
-    assert sys.getswitchinterval() == pytest.approx(before)
 
 
 async def test_home_compiles_the_statistics_statements_before_t_is_pressed(
