@@ -48,8 +48,6 @@ class FlashcardsApp(KeysInOrder):
         self.start_round_id = round_id
         self.start_minutes = minutes  # `flashcards round --minutes`, for the one picked
         self._preloaded = False
-        # The statistics screen's last figures' Shape: it keeps room for as many next time.
-        self.stats_shape = None
 
     def on_mount(self) -> None:
         # The workers read the collection in SQLite, which lets go of the GIL around every
