@@ -44,13 +44,13 @@ from .tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewDayRow
 from .types import to_millis
 
 __all__ = [
+    "AreaSums",
     "AreaTotals",
     "DayTotals",
     "FinishedExam",
     "RecallExpression",
     "RetentionTotals",
     "StateCounts",
-    "TopicCount",
     "area_totals",
     "compile_statements",
     "day_totals",
@@ -253,8 +253,8 @@ class AreaTotals(NamedTuple):
     asked: int
 
 
-class TopicCount(NamedTuple):
-    """The decks and the (weakest `limit`) topics, and how many topics there are in all."""
+class AreaSums(NamedTuple):
+    """The decks, the topics (or the weakest few), and how many topics there are in all."""
 
     decks: list[AreaTotals]
     topics: list[AreaTotals]
@@ -272,7 +272,7 @@ def area_totals(
     factor: float,
     decay: float,
     topics: int | None = None,
-) -> TopicCount:
+) -> AreaSums:
     """Per deck and per topic, with each card's recall at `now` by the curve `recall` builds
     (with `factor` and `decay`); with `topics`, only the weakest that many topics (weakest:
     the lowest of recall, true retention and exam score; those with none of them last)."""
@@ -304,7 +304,7 @@ def area_totals(
             int(asked),
         )
         (deck_rows if kind == 0 else topic_rows).append(totals)
-    return TopicCount(deck_rows, topic_rows, topic_count)
+    return AreaSums(deck_rows, topic_rows, topic_count)
 
 
 @functools.cache
