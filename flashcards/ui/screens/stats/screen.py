@@ -172,13 +172,13 @@ class StatsScreen(BaseScreen):
         self.query_one("#simulation-note", Static).update(
             section("Choosing desired retention", "Simulating the next year…")
         )
-        self.simulate()
+        self.simulate(self.workspace)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulation")
-    def simulate(self) -> None:
+    def simulate(self, source: Source) -> None:
         from ....optimizer.simulate import workspace_retention_choice
 
-        self.post_message(self.Simulated(workspace_retention_choice(self.workspace)))
+        self.post_message(self.Simulated(workspace_retention_choice(source)))
 
     @on(Simulated)
     def show_simulation(self, message: Simulated) -> None:
