@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .builtin import sync_builtin_decks
 from .clock import Clock, SystemClock, local_zone
@@ -16,6 +17,10 @@ from .storage import Collection, CollectionError
 from .study.decks import UnknownDeck, names_deck
 from .study.session import ReviewSession
 
+if TYPE_CHECKING:  # imported where used: not every command needs exams or backups
+    from .storage.backup import Backup
+    from .study.exam import ExamSession, ExamSpec
+
 __all__ = ["UnknownDeck", "Workspace"]
 
 
@@ -26,7 +31,9 @@ def _existing_file(database: str) -> bool:
     return url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).is_file()
 
 
-def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
+def _daily_backup(
+    collection: Collection, config: Config, clock: Clock, zone: tzinfo, warnings: list[str]
+) -> None:
     """Back the collection up once a study day. A damaged collection stops here, with the way
     to restore it; a backup that cannot be written is only a warning."""
     from .storage.backup import BackupError, backup_if_due, check_integrity
@@ -35,7 +42,7 @@ def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
     if path is None:
         return
 
-    def same_day(a, b) -> bool:
+    def same_day(a: datetime, b: datetime) -> bool:
         rollover = config.rollover_hour
         return study_day(a, zone, rollover).date == study_day(b, zone, rollover).date
 
@@ -146,7 +153,7 @@ class Workspace:
             parameters=self.parameters,
         )
 
-    def new_exam(self, spec) -> tuple[object, str | None]:
+    def new_exam(self, spec: ExamSpec) -> tuple[ExamSession, str | None]:
         """Draw an exam (`ExamSpec`); returns the session and a note when fewer cards exist
         than were asked for. Raises ExamError for unknown tags or nothing to ask."""
         from .study.exam import ExamError, ExamSession, draw_exam, known_tags
@@ -188,17 +195,24 @@ class Workspace:
         set_hidden(self.collection, deck, hidden)
         return f"{'Hidden' if hidden else 'Shown again'}: {deck.name}."
 
-    def remove_deck(self, deck_id: int):
+    @property
+    def makes_backups(self) -> bool:
+        """Whether flashcards backs this collection up (a SQLite file); a PostgreSQL server's
+        are its administrator's (storage.backup.SERVER_BACKUPS)."""
+        return self.collection.sqlite_path is not None
+
+    def remove_deck(self, deck_id: int) -> Backup | None:
         """Remove a deck after a backup that keeps its history (`-before-remove-`); returns
-        the backup. Raises BackupError when no backup can be made: then nothing is removed."""
-        from .storage.backup import BackupError, make_backup
+        the backup (None on a PostgreSQL server, whose backups are the server's). Raises
+        BackupError when the backup cannot be made: then nothing is removed."""
+        from .storage.backup import make_backup
         from .study.decks import deck_by_id, remove_deck
 
         path = self.collection.sqlite_path
-        if path is None:
-            raise BackupError("decks can be removed from SQLite collection files only")
         deck = deck_by_id(self.collection, deck_id)
         now, keep = self.clock.now(), self.config.backups_kept
+        if path is None:
+            return remove_deck(self.collection, deck, lambda: None)
         return remove_deck(
             self.collection, deck, lambda: make_backup(path, now, keep, before="remove")
         )

@@ -8,7 +8,8 @@ The server is started once per test run, only if a test needs it: a new cluster 
 folder, listening on a unix socket there and on no TCP port, without fsync (nothing in it is
 kept), stopped and deleted at the end. Its programs are found on PATH or in the folders
 Debian's packages put them in. Without them the PostgreSQL tests are skipped, saying why,
-unless FLASHCARDS_TEST_POSTGRES=require (CI sets it): then they fail.
+unless FLASHCARDS_TEST_POSTGRES=require (CI sets it): then they fail. Each such run is marked
+`postgresql`, so `-m "not postgresql"` leaves the server out of a quick local run.
 """
 
 from __future__ import annotations
@@ -99,6 +100,16 @@ class Server:
         self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
         return name
 
+    def databases(self) -> str:
+        """The names of the databases on the server, one per line."""
+        import psycopg
+
+        with psycopg.connect(
+            host=str(self.root), dbname="postgres", user=ROLE, autocommit=True
+        ) as conn:
+            rows = conn.execute("SELECT datname FROM pg_database ORDER BY datname").fetchall()
+        return "\n".join(name for (name,) in rows)
+
     def drop(self, name: str) -> None:
         self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
@@ -149,7 +160,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if definition.get_closest_marker("engines") and not definition.get_closest_marker(
         "sqlite_only"
     ):
-        metafunc.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+        server = pytest.param("postgresql", marks=pytest.mark.postgresql)
+        metafunc.parametrize("engine", ["sqlite", server], indirect=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:  # a test asking for the server itself runs on it too
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgresql)
 
 
 @pytest.fixture

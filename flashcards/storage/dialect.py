@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Integer, cast
+from sqlalchemy import Connection, Integer, Table, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import ReturnTypeFromArgs
@@ -17,6 +17,7 @@ from sqlalchemy.sql.functions import ReturnTypeFromArgs
 __all__ = [
     "ALL_ROWS",
     "as_count",
+    "follow_identity",
     "greatest",
     "is_sqlite",
     "least",
@@ -71,3 +72,17 @@ def as_count(condition: ColumnElement[Any]) -> ColumnElement[int]:
     """A boolean as 0 or 1, to be summed: PostgreSQL has no sum() of booleans (SQLite stores
     them as integers already)."""
     return cast(condition, Integer)
+
+
+def follow_identity(conn: Connection, table: Table) -> None:
+    """After rows were written with their ids, make the next id the server gives follow them.
+    SQLite gives a new row one above the greatest id already; PostgreSQL's identity columns
+    count on their own, and would hand out ids already taken."""
+    if conn.dialect.name != "postgresql" or "id" not in table.c or not table.c.id.primary_key:
+        return
+    greatest_id = conn.execute(select(func.max(table.c.id))).scalar()
+    sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+    if greatest_id is None:
+        conn.exec_driver_sql(f"SELECT setval({sequence}, 1, false)")
+    else:
+        conn.exec_driver_sql(f"SELECT setval({sequence}, {int(greatest_id)})")

@@ -18,12 +18,14 @@ from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import ColumnDefault, Connection, bindparam, func, insert, select, update
 
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
-from .tables import CardRow, DeckRow
+from .inserted import inserted_id
+from .tables import cards as card_table
+from .tables import decks as deck_table
 from .types import to_millis
 
 __all__ = [
@@ -37,9 +39,6 @@ __all__ = [
 
 # Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
 _FUZZY_BUDGET = 250_000
-
-card_table = CardRow.__table__
-deck_table = DeckRow.__table__
 
 
 class ImportConflict(Exception):
@@ -194,9 +193,7 @@ def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> d
         }
         row = existing.get(file)
         if row is None:
-            ids[file] = conn.execute(
-                insert(deck_table).values(file=file, **values)
-            ).inserted_primary_key[0]
+            ids[file] = inserted_id(conn.execute(insert(deck_table).values(file=file, **values)))
             continue
         ids[file] = row.id
         if any(getattr(row, key) != value for key, value in values.items()):
@@ -223,7 +220,7 @@ def unchanged_import(collection: Collection, digests: dict[str, str]) -> ImportR
             select(func.count())
             .select_from(card_table.join(deck_table, deck_table.c.id == card_table.c.deck_id))
             .where(deck_table.c.file.in_(list(digests)), card_table.c.retired.is_(False))
-        ).scalar()
+        ).scalar_one()
     return ImportReport(unchanged=unchanged, decks=len(digests))
 
 
@@ -377,7 +374,9 @@ def _insert_new(conn: Connection, unmatched: list[_Incoming], now: datetime) -> 
     defaults = {
         column.name: column.default.arg
         for column in card_table.columns
-        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+        if column.name not in rows[0]
+        and isinstance(column.default, ColumnDefault)
+        and column.default.is_scalar
     }
     for row in rows:
         row.update(defaults, due=instant, created_at=instant, modified_at=instant)

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
-    Table,
     and_,
     bindparam,
     cast,
@@ -40,7 +39,7 @@ from sqlalchemy.sql import ColumnElement
 from ..review_rules import TOPIC_SEPARATOR, CardState
 from .dialect import ALL_ROWS, as_count, is_sqlite, least
 from .packed import PackedStatement
-from .tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewDayRow
+from .tables import cards, decks, exam_answers, exams, review_days
 from .types import to_millis
 
 __all__ = [
@@ -61,11 +60,6 @@ __all__ = [
     "study_days",
 ]
 
-cards: Table = CardRow.__table__  # type: ignore[attr-defined]
-decks: Table = DeckRow.__table__  # type: ignore[attr-defined]
-review_days: Table = ReviewDayRow.__table__  # type: ignore[attr-defined]
-exam_answers: Table = ExamAnswerRow.__table__  # type: ignore[attr-defined]
-exams: Table = ExamRow.__table__  # type: ignore[attr-defined]
 
 # The forgetting curve as SQL, from its one home (flashcards.scheduling.recall, a layer above):
 # (last review in stored milliseconds, stability, now in milliseconds, factor, decay) -> recall.
@@ -82,7 +76,7 @@ class _Statement:
 
     def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
         self.statement = statement
-        self.packed = PackedStatement(statement)  # type: ignore[arg-type]
+        self.packed = PackedStatement(statement)
 
     def compile_for(self, dialect: Dialect) -> None:
         if dialect.name == "sqlite":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, text
+from sqlalchemy import BigInteger, Column, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -13,11 +13,24 @@ from .types import UTCDateTime
 __all__ = [
     "CardRow",
     "DeckRow",
+    "ExamAnswerRow",
+    "ExamRow",
     "MetaRow",
+    "ParameterSetRow",
     "ReviewDayRow",
     "ReviewRow",
     "RoundAttemptRow",
     "RoundRow",
+    "cards",
+    "decks",
+    "exam_answers",
+    "exams",
+    "meta",
+    "parameter_sets",
+    "review_days",
+    "reviews",
+    "round_attempts",
+    "rounds",
 ]
 
 
@@ -55,19 +68,20 @@ class CardRow(SQLModel, table=True):
         # Every column the statistics (and searches by recall, lapses, state) read of a card
         # (schema 5): they never touch its text.
         # Leeches and buried cards are rare: the statistics count them from these (schema 6).
+        # PostgreSQL's migration gives them the same predicates; they are not written here
+        # as postgresql_where, which would load SQLAlchemy's PostgreSQL dialect at every start
+        # (a third of a second on a busy machine) for a program that mostly never uses it.
         Index(
             "ix_card_leech",
             "leech",
             "retired",
             sqlite_where=text("leech = 1"),
-            postgresql_where=text("leech"),
         ),
         Index(
             "ix_card_buried",
             "retired",
             "buried_until",
             sqlite_where=text("buried_until IS NOT NULL"),
-            postgresql_where=text("buried_until IS NOT NULL"),
         ),
         Index(
             "ix_card_statistics",
@@ -244,3 +258,24 @@ class RoundAttemptRow(SQLModel, table=True):
     marks: str = "{}"  # JSON {item uid: [suggested, covered]}, once finished
     score: float | None = None
     transcript: str = ""  # the Markdown transcript's path
+
+
+def _table_of(row: type[SQLModel]) -> Table:
+    """The Core table SQLModel built for `row`. SQLModel sets `__table__` on each table class
+    without declaring it, so a type checker cannot see it there."""
+    table = vars(row)["__table__"]
+    assert isinstance(table, Table)
+    return table
+
+
+# The tables for SQLAlchemy Core statements (select, update, insert), typed, made here once.
+meta = _table_of(MetaRow)
+decks = _table_of(DeckRow)
+cards = _table_of(CardRow)
+reviews = _table_of(ReviewRow)
+review_days = _table_of(ReviewDayRow)
+exams = _table_of(ExamRow)
+exam_answers = _table_of(ExamAnswerRow)
+parameter_sets = _table_of(ParameterSetRow)
+rounds = _table_of(RoundRow)
+round_attempts = _table_of(RoundAttemptRow)

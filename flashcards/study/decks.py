@@ -12,11 +12,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, delete, func, select
 
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, MetaRow, ReviewRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import meta as meta_t
+from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount
 
 __all__ = [
@@ -35,11 +40,6 @@ __all__ = [
     "set_hidden",
 ]
 
-decks_t = DeckRow.__table__
-cards_t = CardRow.__table__
-reviews_t = ReviewRow.__table__
-answers_t = ExamAnswerRow.__table__
-meta_t = MetaRow.__table__
 
 HIDDEN = "hidden_decks"
 BUILTIN = "builtin_decks"
@@ -198,7 +198,10 @@ def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
     return before != hidden
 
 
-def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], object]) -> object:
+Made = TypeVar("Made")  # what the backup callback gives back (the backup it made)
+
+
+def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], Made]) -> Made:
     """Delete a deck with its cards and their history, after `backup()` has kept them (its
     result is returned, to tell the person where). A built-in deck is not added back later."""
     made = backup()  # raises if it cannot be made: then nothing is removed

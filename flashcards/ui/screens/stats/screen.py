@@ -4,7 +4,7 @@ the weakest decks and topics, and the exam trend."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,7 +31,6 @@ from .sections import (
 
 if TYPE_CHECKING:
     from ....optimizer.simulate import RetentionChoice
-    from ...app import FlashcardsApp
 
 __all__ = ["TOPICS_SHOWN", "StatsScreen"]
 
@@ -87,7 +86,7 @@ class StatsScreen(BaseScreen):
 
     @property
     def workspace(self) -> Source:
-        return cast("FlashcardsApp", self.app).workspace
+        return self.app.workspace
 
     def compose(self) -> ComposeResult:
         self.load(self.workspace, 30, self._chart_look())  # while the screen is being built
