@@ -18,6 +18,7 @@ from sqlalchemy.sql.functions import ReturnTypeFromArgs
 
 __all__ = [
     "LIKE_ESCAPE",
+    "ALL_ROWS",
     "as_count",
     "ascii_lower",
     "follow_identity",
@@ -36,6 +37,11 @@ __all__ = [
 # (released with the transaction), so the second waits and then finds the schema up to date.
 # SQLite needs no such lock: the upgrade's transaction begins IMMEDIATE, which is one already.
 SCHEMA_LOCK_KEY = 0x666C617368  # "flash": any fixed number, the same in every program
+
+
+# LIMIT's "every row" as a number both engines take: SQLite reads LIMIT -1 so, PostgreSQL refuses
+# a negative limit (its own spelling is LIMIT ALL, or NULL, which SQLite refuses).
+ALL_ROWS = 2**62
 
 
 def is_sqlite(conn: Connection) -> bool:

@@ -44,8 +44,6 @@ class FlashcardsApp(App):
         self.start_round_id = round_id
         self.start_minutes = minutes  # `flashcards round --minutes`, for the one picked
         self._preloaded = False
-        # The statistics screen's last figures' Shape: it keeps room for as many next time.
-        self.stats_shape = None
 
     def on_mount(self) -> None:
         for warning in self.workspace.warnings:
