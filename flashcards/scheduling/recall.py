@@ -76,9 +76,9 @@ def retrievability(
 
 def elapsed_days_sql(last_review_ms, now_ms):
     """SQL: whole days from a stored last review (milliseconds) to `now_ms`, never below 0."""
-    from sqlalchemy import func
+    from ..storage.dialect import greatest
 
-    return func.max(now_ms - last_review_ms, 0) // DAY_MS
+    return greatest(now_ms - last_review_ms, 0) // DAY_MS
 
 
 def retrievability_sql(elapsed_days, stability, factor, decay):
