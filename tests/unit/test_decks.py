@@ -28,6 +28,8 @@ from flashcards.study.exam import ExamSpec
 from ..conftest import basic_deck, write_deck
 from .test_scheduling import study
 
+pytestmark = pytest.mark.engines
+
 DECKS = {
     "a.md": basic_deck(3, title="Alpha", prefix="a"),
     "b.md": basic_deck(3, title="Beta", prefix="b"),
@@ -101,8 +103,8 @@ def shipped(tmp_path, monkeypatch):
     return folder
 
 
-def test_built_in_decks_off_sticks_to_the_collection(tmp_path, shipped, clock):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def test_built_in_decks_off_sticks_to_the_collection(db_location, tmp_path, shipped, clock):
+    collection = Collection(db_location)
     try:
         set_builtin(collection, False)
         assert sync_builtin_decks(collection, clock.now()) is None
@@ -114,9 +116,9 @@ def test_built_in_decks_off_sticks_to_the_collection(tmp_path, shipped, clock):
 
 
 def test_a_collection_created_without_built_in_decks_keeps_them_off(
-    tmp_path, shipped, clock, monkeypatch
+    db_location, tmp_path, shipped, clock, monkeypatch
 ):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+    collection = Collection(db_location)
     try:
         monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
         assert sync_builtin_decks(collection, clock.now()) is None
@@ -128,8 +130,8 @@ def test_a_collection_created_without_built_in_decks_keeps_them_off(
         collection.close()
 
 
-def test_a_removed_built_in_deck_is_not_added_again(tmp_path, shipped, clock):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def test_a_removed_built_in_deck_is_not_added_again(db_location, tmp_path, shipped, clock):
+    collection = Collection(db_location)
     try:
         sync_builtin_decks(collection, clock.now())
         one = find_deck(collection, "one")

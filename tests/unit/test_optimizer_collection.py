@@ -31,6 +31,8 @@ from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow, DeckRow, ParameterSetRow, ReviewRow
 from flashcards.workspace import Workspace
 
+pytestmark = pytest.mark.engines
+
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(days=150)
 CONFIG_TEXT = """\

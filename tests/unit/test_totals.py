@@ -9,6 +9,7 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from flashcards.maintenance.doctor import examine
@@ -19,6 +20,8 @@ from flashcards.study.manage import reset_to_new
 
 from ..conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
+
+pytestmark = pytest.mark.engines
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 cards_t = CardRow.__table__
