@@ -99,7 +99,7 @@ class Collection:
                 with self.write() as conn:
                     return work(conn)
             except DBAPIError as error:
-                if not error.connection_invalidated:
+                if not self._lost(error):
                     raise
                 if attempt == 2:
                     raise CollectionUnavailable(
@@ -107,6 +107,18 @@ class Collection:
                         "try again"
                     ) from error
         raise AssertionError("unreachable")
+
+    def _lost(self, error: DBAPIError) -> bool:
+        """Whether `error` means the server could not be reached, or the connection to it was
+        lost: the transaction was not committed, and may be run again."""
+        if error.connection_invalidated:
+            return True
+        if self.engine.dialect.name == "sqlite":
+            return False
+        # psycopg: no SQLSTATE when connecting failed; class 08 a connection exception; 57P01-03
+        # the server shutting down or starting up.
+        state = getattr(error.orig, "sqlstate", "")
+        return state is None or state.startswith(("08", "57P"))
 
     def _take_kept(self, sqlite_begin: str) -> Connection | None:
         if not self._keeps or not self._kept_lock.acquire(blocking=False):
