@@ -55,6 +55,7 @@ def test_a_hidden_deck_leaves_home_study_all_and_exams(make_workspace):
     assert [d.deck.name for d in workspace.overview().decks] == ["Alpha", "Beta"]
 
 
+@pytest.mark.sqlite_only  # a removal is backed up to a file first
 def test_a_removed_deck_is_gone_and_its_history_is_in_the_backup(make_workspace, clock):
     workspace = make_workspace(DECKS)
     answered = study(workspace.review_session(), limit=6)
@@ -153,6 +154,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.sqlite_only  # a removal is backed up to a file first
 @pytest.mark.slow
 def test_the_decks_command(tmp_path):
     write_deck(tmp_path / "decks", "a.md", DECKS["a.md"])
@@ -179,6 +181,7 @@ def test_the_decks_command(tmp_path):
     assert json.loads(run("decks", "--json").stdout)["builtin_decks"] is False
 
 
+@pytest.mark.sqlite_only  # a removal is backed up to a file first
 async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace):
     from textual.widgets import DataTable
 

@@ -7,6 +7,7 @@ from the defaults, so a fit has something to find. Rows are written straight int
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -53,8 +54,8 @@ LEARNER[20] = 0.35
 
 
 @pytest.fixture(autouse=True)
-def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FLASHCARDS_DB", str(tmp_path / "collection.sqlite3"))
+def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_location: str) -> Path:
+    monkeypatch.setenv("FLASHCARDS_DB", db_location)
     monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("FLASHCARDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
@@ -162,7 +163,8 @@ def run(*arguments: str, stdin: str | None = None):
 
 
 def db_path(tmp_path: Path) -> str:
-    return str(tmp_path / "collection.sqlite3")
+    """The test's collection (`db_location`: a file in `tmp_path`, or a server database)."""
+    return os.environ["FLASHCARDS_DB"]
 
 
 def card_snapshot(path: str) -> list[tuple]:
@@ -190,10 +192,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def collection_file(generated: Path, tmp_path: Path) -> str:
-    target = tmp_path / "collection.sqlite3"
-    target.write_bytes(generated.read_bytes())
-    return str(target)
+def collection_file(engine: str, db_location: str, request: pytest.FixtureRequest) -> str:
+    if engine != "sqlite":  # a server database: generated for the test
+        make_collection(db_location, cards=240, new_cards=60)
+        return db_location
+    generated: Path = request.getfixturevalue("generated")
+    Path(db_location).write_bytes(generated.read_bytes())
+    return db_location
 
 
 def test_too_little_history_explains_and_keeps_the_defaults(tmp_path: Path) -> None:

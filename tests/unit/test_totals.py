@@ -101,6 +101,7 @@ def test_undoing_a_review_restores_the_cards_counts(make_workspace, clock):
     assert agree(workspace)
 
 
+@pytest.mark.sqlite_only  # an older SQLite file
 def test_an_older_collection_gets_its_totals_counted_on_upgrade(tmp_path):
     path = tmp_path / "old.sqlite3"
     shutil.copy(FIXTURES / "schema-v3.sqlite3", path)
@@ -125,6 +126,7 @@ def test_an_older_collection_gets_its_totals_counted_on_upgrade(tmp_path):
     assert [tuple(row) for row in counts] == [(1, 1, 1), (2, 0, 0)]
 
 
+@pytest.mark.sqlite_only  # written around the program with sqlite3
 def test_doctor_counts_again_what_was_written_around_the_program(make_workspace, clock, tmp_path):
     workspace = make_workspace({"d.md": basic_deck(2)})
     card_id = ids_by_front(workspace)["q question 1?"]
