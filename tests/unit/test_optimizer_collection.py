@@ -215,6 +215,7 @@ def test_too_little_history_explains_and_keeps_the_defaults(tmp_path: Path) -> N
     assert "Not enough history" in payload["message"]
 
 
+@pytest.mark.sqlite_only  # no collection file yet
 def test_no_collection_yet_is_too_little_history(tmp_path: Path) -> None:
     result = run()
     assert result.exit_code == 0
@@ -256,7 +257,7 @@ def test_accepting_stores_the_set_and_the_next_answer_uses_it(collection_file: s
     assert fitted == stored.parameters and fitted != DEFAULT_PARAMETERS
     collection.close()
 
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     workspace = Workspace.open(collection_file, config_file, FixedClock(NOW), seed=False)
     try:
         assert workspace.parameters == fitted
@@ -323,7 +324,7 @@ def test_reschedule_moves_due_dates_and_says_so(collection_file: str) -> None:
 
     # A moved card is where the `fsrs` scheduler with the fitted parameters puts it.
     card_id = moved[0]
-    config = load_config(Path(collection_file).parent / "config.toml")
+    config = load_config(Path(os.environ["FLASHCARDS_CONFIG"]))
     scheduler = fsrs.Scheduler(
         parameters=fitted,
         learning_steps=config.learning_steps,
@@ -348,7 +349,7 @@ def test_reschedule_asks_first(collection_file: str) -> None:
 
 
 def test_retention_simulation_is_monotone_and_changes_nothing(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -367,7 +368,7 @@ def test_retention_simulation_is_monotone_and_changes_nothing(collection_file: s
 
 
 def test_retention_choice_is_written_to_the_config(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", stdin="0.85\n")
     assert result.exit_code == 0, result.output
     assert "reviews" in result.output and "minutes" in result.output
@@ -385,7 +386,7 @@ def test_retention_choice_is_written_to_the_config(collection_file: str) -> None
 
 
 def test_retention_with_yes_keeps_the_config(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", "--yes")
     assert result.exit_code == 0, result.output
     assert "stays 0.90" in result.output
