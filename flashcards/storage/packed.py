@@ -18,13 +18,16 @@ import json
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Select, func, literal, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.engine import Dialect
 
 from .prepared import Prepared
 
 __all__ = ["PackedStatement", "packed_column", "packs_rows"]
 
+# The functions the packing uses; asked of SQLite once per engine, as plain SQL (a freshly opened
+# collection's first figures should not wait for a statement to be compiled).
+_PROBE = "SELECT json_group_array(json_array(1))"
 # Whether each SQLite engine (by its dialect, which lives and dies with it) has JSON functions.
 _PACKS: WeakKeyDictionary[Dialect, bool] = WeakKeyDictionary()
 
@@ -36,12 +39,10 @@ def packs_rows(conn: Connection) -> bool:
         return False
     known = _PACKS.get(dialect)
     if known is None:
-        probe = select(func.json_group_array(func.json_array(literal(1))))
-        sql = probe.compile(dialect=dialect, compile_kwargs={"literal_binds": True}).string
         driver = conn.connection.driver_connection
         assert driver is not None  # a connection in use has its driver's connection
         try:
-            driver.execute(sql).fetchall()
+            driver.execute(_PROBE).fetchall()
         except dialect.loaded_dbapi.OperationalError as error:
             if "no such function" not in str(error):
                 raise

@@ -93,7 +93,9 @@ class NoJson:
 def test_a_sqlite_without_json_gives_rows_the_ordinary_way(make_workspace, tmp_path, monkeypatch):
     workspace = make_workspace({"d.md": basic_deck(12)})
     built = PackedStatement(statement())
-    monkeypatch.setattr(packed, "func", NoJson())  # this engine's SQLite has no JSON functions
+    # This engine's SQLite has no JSON functions:
+    monkeypatch.setattr(packed, "_PROBE", "SELECT flashcards_missing(json_array(1))")
+    monkeypatch.setattr(packed, "func", NoJson())
     with workspace.collection.read() as conn:
         ordinary = [row[0] for row in conn.execute(_scrambled_order())]
         assert packed_column(conn, _scrambled_order()) == ordinary
