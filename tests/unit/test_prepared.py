@@ -175,3 +175,25 @@ def test_a_write_waits_for_another_program_then_commits(make_workspace, db_locat
         other.close()
     with workspace.collection.read() as conn:
         assert conn.execute(select(cards.c.lapses).where(cards.c.id == first)).scalar() == 3
+
+
+def test_ordinary_and_prepared_statements_share_a_writes_transaction(make_workspace):
+    workspace = make_workspace(DECK)
+    collection = workspace.collection
+    first, second, _third = _ids(collection)
+    update = Prepared(cards.update().where(cards.c.id == bindparam("card")), columns=("lapses",))
+
+    def both(conn, lapses: int) -> None:
+        update.run(conn, {"card": first, "lapses": lapses})
+        conn.execute(cards.update().where(cards.c.id == second).values(lapses=lapses))
+
+    with pytest.raises(RuntimeError), collection.write() as conn:
+        both(conn, 4)
+        raise RuntimeError("interrupted")
+    with collection.engine.connect() as conn:
+        assert set(conn.execute(select(cards.c.lapses)).scalars()) == {0}
+    with collection.write() as conn:
+        both(conn, 6)
+    with collection.engine.connect() as conn:
+        lapses = dict(conn.execute(select(cards.c.id, cards.c.lapses)).all())
+    assert lapses[first] == lapses[second] == 6

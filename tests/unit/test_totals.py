@@ -140,9 +140,11 @@ def test_doctor_counts_again_what_was_written_around_the_program(make_workspace,
         )
     connection.close()
     report = examine(workspace.collection, workspace.config)
-    assert [f.kind for f in report.findings] == ["totals"]
+    # The card is still new, though its log now ends with an answer: that is found too.
+    assert [f.kind for f in report.findings] == ["state", "totals"]
     fixed = examine(workspace.collection, workspace.config, fix=True)
-    assert fixed.fixed == ["statistics' totals counted again from the review log"]
+    assert fixed.fixed[0].startswith(f"card {card_id}: state set from its review log")
+    assert fixed.fixed[1:] == ["statistics' totals counted again from the review log"]
     assert examine(workspace.collection, workspace.config).healthy
     assert day_rows(workspace) == {739000: (0, 1, 0, 4000, 0, 0, 0, 1)}
     assert recall_counts(workspace, card_id) == (0, 1)
