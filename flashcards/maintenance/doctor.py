@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import fsrs
 from sqlalchemy import Connection, and_, delete, or_, select, update
@@ -317,7 +318,7 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
                 )
             ]
             replayed = _replay(card_id, answers, schedulers.at)
-            values = {
+            values: dict[str, Any] = {
                 "stability": replayed.stability,
                 "difficulty": replayed.difficulty,
                 "reps": replayed.reps,
