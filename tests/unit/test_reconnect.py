@@ -24,9 +24,10 @@ reviews = ReviewRow.__table__
 
 @pytest.fixture
 def db_location(postgres_server: Server) -> Iterator[str]:
-    """These tests are about a server: their collection is always on one."""
+    """These tests are about a server: their collection is always on one, reached with a
+    password (the test server trusts its local users, and ignores it)."""
     name = postgres_server.create()
-    yield postgres_server.url(name)
+    yield postgres_server.url(name).replace("://flashcards@", "://flashcards:s3cret@")
     postgres_server.drop(name)
 
 
@@ -87,7 +88,8 @@ def test_a_server_that_stays_away_is_said_so_and_the_key_can_be_pressed_again(
     finally:
         postgres_server.resume()
     message = explain_failure(raised.value)
-    assert message.startswith("the server at postgresql+psycopg://")
+    assert message.startswith("the server at postgresql+psycopg://flashcards:***@/")
+    assert "s3cret" not in message
     assert "is not answering: your answer was not saved" in message
     assert session.current == card  # still on screen: pressing the key again answers it
     assert session.answer(Rating.Good).saved
