@@ -55,7 +55,7 @@ def test_a_hidden_deck_leaves_home_study_all_and_exams(make_workspace):
     assert [d.deck.name for d in workspace.overview().decks] == ["Alpha", "Beta"]
 
 
-@pytest.mark.sqlite_only  # a removal is backed up to a file first
+@pytest.mark.sqlite_only  # the backup made first is a file (a server removes without one)
 def test_a_removed_deck_is_gone_and_its_history_is_in_the_backup(make_workspace, clock):
     workspace = make_workspace(DECKS)
     answered = study(workspace.review_session(), limit=6)
@@ -154,7 +154,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.sqlite_only  # a removal is backed up to a file first
+@pytest.mark.sqlite_only  # the backup made first is a file (a server removes without one)
 @pytest.mark.slow
 def test_the_decks_command(tmp_path):
     write_deck(tmp_path / "decks", "a.md", DECKS["a.md"])
@@ -181,8 +181,7 @@ def test_the_decks_command(tmp_path):
     assert json.loads(run("decks", "--json").stdout)["builtin_decks"] is False
 
 
-@pytest.mark.sqlite_only  # a removal is backed up to a file first
-async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace):
+async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace, notified):
     from textual.widgets import DataTable
 
     from flashcards.ui.app import FlashcardsApp
@@ -213,6 +212,9 @@ async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspac
         assert find_deck(workspace.collection, "Beta").hidden
         await pilot.press("down", "d", "d")  # Gamma: remove asks first
         await settle(pilot)
+        question = app.screen.question
+        server = workspace.collection.sqlite_path is None
+        assert ("No backup is made on a PostgreSQL server" in question) == server
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, DeckActionsScreen)
@@ -221,5 +223,10 @@ async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspac
         assert isinstance(app.screen, HomeScreen)
         assert names() == ["Alpha"]
     assert [d.name for d in list_decks(workspace.collection)] == ["Alpha", "Beta"]
+    said = notified.sent[-1]
+    if server:  # a server's backups are its own: nothing to name
+        assert said == "Removed: Gamma."
+        return
+    assert said.startswith("Removed: Gamma. Its history is kept in ")
     backups = list((workspace.collection.sqlite_path.parent / "backups").glob("*-before-remove-*"))
     assert len(backups) == 1
