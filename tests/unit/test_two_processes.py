@@ -21,7 +21,7 @@ from flashcards.workspace import Workspace
 
 from ..conftest import basic_deck
 
-pytestmark = pytest.mark.engines
+pytestmark = [pytest.mark.engines, pytest.mark.slow]  # it starts two processes
 
 cards = CardRow.__table__
 decks = DeckRow.__table__
