@@ -454,3 +454,35 @@ def test_missed_exam_cards_come_up_even_when_the_new_limit_is_spent(make_workspa
         session.answer(4)
     assert sorted(shown) == sorted(missed)
     assert workspace.overview().new == 0
+
+
+@pytest.mark.parametrize(
+    ("reviews_per_day", "due", "new"),
+    [
+        # The limit leaves one review out: the more overdue one is taken, its sibling-free
+        # choice leaves the new sibling free to come up.
+        (1, ["q question 1?"], ["q question 2?"]),
+        # No limit binds: both reviews come, one of them the new card's sibling, which is
+        # buried for today.
+        (10, ["q question 1?", "q question 0?"], []),
+    ],
+)
+def test_home_counts_what_review_brings_when_a_limit_decides_which_siblings_come(
+    make_workspace, clock, reviews_per_day, due, new
+):
+    workspace = make_workspace({"d.md": basic_deck(3)}, reviews_per_day=reviews_per_day)
+    ids = ids_by_front(workspace)
+    now = clock.now()
+    # Question 0 is due first, question 1 is the more overdue (half a day late on a day).
+    make_review_card(workspace, ids["q question 0?"], now - timedelta(days=1), 10)  # 10% late
+    make_review_card(workspace, ids["q question 1?"], now - timedelta(hours=12), 1)
+    with workspace.collection.write() as conn:  # question 0 and 2: siblings
+        conn.execute(
+            update(cards_t)
+            .where(cards_t.c.id.in_([ids["q question 0?"], ids["q question 2?"]]))
+            .values(sibling_key="pair")
+        )
+    home = workspace.overview()
+    assert (home.due, home.new) == (len(due), len(new))
+    assert (home.decks[0].due, home.decks[0].new) == (len(due), len(new))
+    assert set(study(workspace.review_session())) == {*due, *new}  # learning steps repeat
