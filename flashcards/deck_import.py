@@ -5,11 +5,12 @@ otherwise everything is checked, then written in one transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from .deck import DeckError, is_round_file, nothing_found, parse_files, read_files
+from .deck import DeckError, DeckFile, is_round_file, nothing_found, parse_files, read_files
+from .deck.identity import trailing_match
 from .storage import Collection, ImportConflict, ImportReport
 from .storage.importer import import_decks_in, unchanged_import
 from .storage.rounds import (
@@ -38,18 +39,22 @@ def import_paths(
     now: datetime,
     *,
     builtin: bool = False,
+    builtin_root: Path | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
-    """Import the deck files under `paths`; with any error, write nothing and say why."""
+    """Import the deck files under `paths`; with any error, write nothing and say why. A file
+    in `builtin_root` (by default the built-in decks' folder) is placed relative to it, as a
+    built-in deck, however it was named (the editor's re-import of one built-in file)."""
     progress = progress or (lambda _stage: None)
     progress("reading decks")
     files, errors = read_files(paths)
     if errors:
         return ImportOutcome(errors=parse_files(files, errors).errors)
+    files = _placed(files, builtin_root)
     empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
-    report = unchanged_import(collection, {str(f.path): f.digest for f in deck_files})
+    report = unchanged_import(collection, deck_files)
     if report is not None:
         with collection.read() as conn:
             unchanged = rounds_unchanged(conn, {str(f.path): f.digest for f in round_files})
@@ -71,7 +76,8 @@ def import_paths(
             return ImportOutcome(errors=unknown)
     if loaded.rounds:
         with collection.read() as conn:
-            clashes = _round_clashes(loaded.rounds, round_sources(conn))
+            places = {str(f.path): f.place for f in round_files}
+            clashes = _round_clashes(loaded.rounds, round_sources(conn), places)
         if clashes:
             return ImportOutcome(errors=clashes)
     if report is None:
@@ -82,6 +88,10 @@ def import_paths(
                 report = import_decks_in(
                     conn, loaded.decks, now, builtin=builtin, progress=progress
                 )
+                if report.renamed:
+                    from .study.decks import rename_deck_keys
+
+                    rename_deck_keys(conn, report.renamed)
             round_report = import_rounds(conn, loaded.rounds, now, builtin=builtin)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)
@@ -90,14 +100,40 @@ def import_paths(
     return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
 
 
-def _round_clashes(rounds: list, stored: dict[str, str]) -> list[DeckError]:
-    """A round whose id another file still holds would replace that round (and be replaced
-    by it at its next import): refused, as two cards with one id are."""
+def _placed(files: list[DeckFile], builtin_root: Path | None) -> list[DeckFile]:
+    """The files, those in the built-in decks' folder placed relative to it."""
+    if builtin_root is None:
+        from .locations import builtin_decks_dir
+
+        builtin_root = builtin_decks_dir()
+    try:
+        root = builtin_root.resolve()
+    except (OSError, RuntimeError):
+        return files
     return [
-        DeckError(r.path, 1, f"duplicate round id '{r.key}' (first at {stored[r.key]})")
-        for r in rounds
-        if stored.get(r.key, r.file) != r.file and Path(stored[r.key]).is_file()
+        replace(f, place=f.path.relative_to(root).as_posix(), builtin=True)
+        if f.path.is_relative_to(root)
+        else f
+        for f in files
     ]
+
+
+def _round_clashes(
+    rounds: list, stored: dict[str, str], places: dict[str, str | None]
+) -> list[DeckError]:
+    """A round whose id another file still holds would replace that round (and be replaced
+    by it at its next import): refused, as two cards with one id are. The same file in another
+    copy of the folder (the same place: another checkout, another install) is no other file."""
+    clashes = []
+    for r in rounds:
+        other = stored.get(r.key, r.file)
+        if other == r.file or not Path(other).is_file():
+            continue
+        place = places.get(r.file)
+        if place is not None and trailing_match(other, place):
+            continue
+        clashes.append(DeckError(r.path, 1, f"duplicate round id '{r.key}' (first at {other})"))
+    return clashes
 
 
 def same_titles(collection: Collection, files: set[str]) -> list[str]:

@@ -15,6 +15,7 @@ from .parser import parse_deck
 __all__ = [
     "MAX_DECK_BYTES",
     "DeckFile",
+    "file_digest",
     "is_round_file",
     "LoadResult",
     "load_paths",
@@ -66,19 +67,21 @@ class LoadResult:
         return counts
 
 
-def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Path]]:
-    """Expand folders to their `*.md` files (recursively, sorted); report missing paths."""
-    files: list[tuple[str, Path]] = []
+def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Path, str | None]]:
+    """Expand folders to their `*.md` files (recursively, sorted); report missing paths. Each
+    file comes as named, resolved, and with its place: its path relative to the folder named
+    (None for a file named on its own)."""
+    files: list[tuple[str, Path, str | None]] = []
     seen: set[Path] = set()
 
-    def add(shown: str, path: Path) -> None:
+    def add(shown: str, path: Path, place: str | None) -> None:
         try:
             key = path.resolve()
         except (OSError, RuntimeError):
             key = path.absolute()
         if key not in seen:
             seen.add(key)
-            files.append((shown, key))
+            files.append((shown, key, place))
 
     for given in paths:
         path = Path(given)
@@ -93,9 +96,9 @@ def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Pa
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(Path(root, n) for n in names if n.endswith(".md"))
             for file in sorted(found):
-                add(str(file), file)
+                add(str(file), file, file.relative_to(path).as_posix())
         elif path.exists() or path.is_symlink():
-            add(given, path)
+            add(given, path, None)
         else:
             errors.append(DeckError(given, 0, "no such file or folder"))
     return files
@@ -142,17 +145,24 @@ class DeckFile:
     shown: str  # the path as the user named it
     path: Path  # resolved
     data: bytes
+    place: str | None = None  # relative to the folder imported; None for a file named alone
+    builtin: bool = False  # in the built-in decks' folder (`place` is relative to it)
 
     @property
     def digest(self) -> str:
-        return hashlib.blake2b(self.data, digest_size=16).hexdigest()
+        return file_digest(self.data)
+
+
+def file_digest(data: bytes) -> str:
+    """The digest of a file's bytes that tells whether it changed since it was imported."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:
     """Read every deck file under `paths` (folders recursively); problems come back located."""
     errors: list[DeckError] = []
     files: list[DeckFile] = []
-    for shown, path in _deck_files(paths, errors):
+    for shown, path, place in _deck_files(paths, errors):
         try:
             if path.stat().st_size > MAX_DECK_BYTES:
                 size = path.stat().st_size / 1024 / 1024
@@ -160,7 +170,7 @@ def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:
                     DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
                 )
                 continue
-            files.append(DeckFile(shown, path, path.read_bytes()))
+            files.append(DeckFile(shown, path, path.read_bytes(), place))
         except OSError as exc:
             errors.append(DeckError(shown, 0, f"cannot read: {exc.strerror or exc}"))
     return files, errors
@@ -186,6 +196,8 @@ def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) ->
             continue
         loaded.file = str(file.path)
         loaded.digest = file.digest
+        loaded.place = file.place
+        loaded.builtin = file.builtin
         result.errors.extend(loaded.errors)
         result.decks.append(loaded)
     _check_duplicates(result)

@@ -17,7 +17,7 @@ __all__ = [
     "is_damage",
 ]
 
-SCHEMA_VERSION = 8  # the number of files in migrations/
+SCHEMA_VERSION = 9  # the number of files in migrations/
 BUSY_TIMEOUT_MS = 10_000
 WAL_CHECKPOINT_PAGES = 10_000
 

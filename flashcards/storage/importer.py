@@ -17,14 +17,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
+from ..deck.identity import (
+    BUILTIN_PREFIX,
+    EXPLICIT_PREFIX,
+    deck_key,
+    is_legacy,
+    place_of,
+    trailing_match,
+)
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
 from .tables import CardRow, DeckRow
 from .types import to_millis
+
+if TYPE_CHECKING:
+    from ..deck.loader import DeckFile
 
 __all__ = [
     "ImportConflict",
@@ -79,6 +91,9 @@ class ImportReport:
     unchanged: int = 0
     decks: int = 0
     relinked_cards: list[Relinked] = field(default_factory=list)
+    # Decks whose key changed (old -> new): a legacy key taken over, or an `id:` added,
+    # changed or removed. The deck and its cards stayed; lists that name decks follow.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -179,52 +194,191 @@ def _fuzzy_score(new: tuple[str, str], old: tuple[str, str]) -> float:
     return 0.0
 
 
-def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> dict[str, int]:
-    existing = {row.file: row for row in conn.execute(select(deck_table))}
-    ids: dict[str, int] = {}
+def _settle_keys(decks: list[ParsedDeck], known: set[str]) -> list[str]:
+    """Each deck's key (flashcards.deck.identity); a file named on its own takes the known key
+    whose place ends its path, so that importing it alone updates the deck it already is."""
+    keys = []
     for deck in decks:
-        file = deck.file or deck.path
+        place = deck.place
+        if place is None:
+            place, taken = place_of(deck.file or deck.path, known)
+            if taken is not None and deck.explicit_id is None:
+                keys.append(taken)
+                continue
+        keys.append(deck_key(place, deck.explicit_id, deck.builtin))
+    return keys
+
+
+def _same_keys(decks: list[ParsedDeck], keys: list[str]) -> list[DeckError]:
+    """Two files of one import that would be one deck."""
+    first: dict[str, str] = {}
+    errors = []
+    for deck, key in zip(decks, keys, strict=True):
+        seen = first.setdefault(key, deck.path)
+        if seen != deck.path:
+            what = f"id '{deck.explicit_id}'" if deck.explicit_id else f"place '{key}'"
+            errors.append(
+                DeckError(
+                    deck.path,
+                    0,
+                    f"same deck {what} as {seen}: give one of them another `id:` in its front "
+                    "matter, or import the folder that holds both",
+                )
+            )
+    return errors
+
+
+def _file_digest(path: str) -> str | None:
+    from ..deck.loader import file_digest
+
+    try:
+        return file_digest(Path(path).read_bytes())
+    except OSError:
+        return None
+
+
+def _other_file(deck: ParsedDeck, key: str, row: Row[Any]) -> DeckError | None:
+    """A deck last imported from another file that is still on this machine, with other
+    content: two different decks at the same place (two folders imported apart, each with its
+    `basics.md`), not two copies of one folder. Refused, as it would merge them."""
+    file = deck.file or deck.path
+    if key.startswith(BUILTIN_PREFIX) or not deck.digest or row.file in ("", file):
+        return None
+    if not Path(row.file).is_file() or _file_digest(row.file) in (None, deck.digest):
+        return None
+    return DeckError(
+        deck.path,
+        0,
+        f"the deck '{key}' was imported from {row.file}, a different file that is still there:"
+        " to keep both, give one an `id:` in its front matter (or import the folder that holds"
+        " both); if that file is an older copy of this one, update or remove it",
+    )
+
+
+def _takeover(deck: ParsedDeck, key: str, free: list[Row[Any]]) -> Row[Any] | None:
+    """A stored deck whose key this deck takes over: the one last imported from this very file
+    (its `id:` was added, changed or removed, or the folder imported changed), else a deck
+    from before schema 9 whose absolute path ends with this deck's place."""
+    file = deck.file or deck.path
+    for row in free:
+        if row.file == file:
+            return row
+    place = deck.place or place_of(file, ())[0]
+    builtin = key.startswith(BUILTIN_PREFIX)
+    legacy = [
+        row
+        for row in free
+        if is_legacy(row.key) and bool(row.builtin) == builtin and trailing_match(row.key, place)
+    ]
+
+    def shared(row: Row[Any]) -> int:  # trailing parts in common with this file's path
+        count = 0
+        for a, b in zip(reversed(Path(row.key).parts), reversed(Path(file).parts), strict=False):
+            if a != b:
+                break
+            count += 1
+        return count
+
+    legacy.sort(key=shared, reverse=True)
+    if len(legacy) > 1 and shared(legacy[0]) == shared(legacy[1]):
+        return None  # two equally likely: take neither (the cards still move with history)
+    return legacy[0] if legacy else None
+
+
+def _upsert_decks(
+    conn: Connection, decks: list[ParsedDeck], builtin: bool, report: ImportReport
+) -> list[int]:
+    """Each deck's row id, in order: found by key, or taken over, or new."""
+    rows = list(conn.execute(select(deck_table)))
+    by_key = {row.key: row for row in rows}
+    keys = _settle_keys(decks, set(by_key))
+    errors = _same_keys(decks, keys)
+    if errors:
+        raise ImportConflict(errors)
+    free = [row for row in rows if row.key not in set(keys)]
+    ids: list[int] = []
+    for deck, key in zip(decks, keys, strict=True):
         values = {
+            "key": key,
+            "file": deck.file or deck.path,
             "name": deck.title,
             "digest": deck.digest,
             "description": deck.description,
             "tags": " ".join(deck.tags),
             "settings": json.dumps(deck.settings, sort_keys=True),
-            "builtin": builtin,
+            "builtin": builtin or key.startswith(BUILTIN_PREFIX),
         }
-        row = existing.get(file)
+        row = by_key.get(key)
+        if row is not None:
+            error = _other_file(deck, key, row)
+            if error is not None:
+                errors.append(error)
+                continue
+        else:
+            row = _takeover(deck, key, free)
+            if row is not None:
+                free.remove(row)
+                report.renamed[row.key] = key
         if row is None:
-            ids[file] = conn.execute(
-                insert(deck_table).values(file=file, **values)
-            ).inserted_primary_key[0]
+            ids.append(conn.execute(insert(deck_table).values(**values)).inserted_primary_key[0])
             continue
-        ids[file] = row.id
-        if any(getattr(row, key) != value for key, value in values.items()):
+        ids.append(row.id)
+        if any(getattr(row, name) != value for name, value in values.items()):
             conn.execute(update(deck_table).where(deck_table.c.id == row.id).values(**values))
+    if errors:
+        raise ImportConflict(errors)
     return ids
 
 
-def unchanged_import(collection: Collection, digests: dict[str, str]) -> ImportReport | None:
-    """If every file (resolved path -> digest of its bytes) was imported as it is now, the
-    report of importing it again, without parsing anything; else None."""
-    if not digests:
-        return None
+def unchanged_import(collection: Collection, files: list[DeckFile]) -> ImportReport | None:
+    """If every deck file was imported as it is now, the report of importing it again, without
+    parsing anything; else None. The file is found by the digest of its bytes (equal bytes:
+    the same `id:`, if any), and must hold its key's place. A deck last imported from another
+    place (another machine's copy of the folder) gets this machine's file written, and nothing
+    else."""
+    digests = [f.digest for f in files]
+    if not files or len(set(digests)) < len(digests):
+        return None  # copies of one file are duplicates: the full import says so
     with collection.read() as conn:
-        stored = dict(
-            conn.execute(
-                select(deck_table.c.file, deck_table.c.digest).where(
-                    deck_table.c.file.in_(list(digests))
-                )
-            ).all()
-        )
-        if stored != digests:
-            return None
+        rows = conn.execute(
+            select(deck_table.c.id, deck_table.c.key, deck_table.c.digest, deck_table.c.file)
+        ).all()
+        by_digest = {row.digest: row for row in rows if row.digest}
+        known = {row.key for row in rows}
+        moved: list[dict[str, Any]] = []
+        for file in files:
+            row = by_digest.get(file.digest)
+            if row is None or not _holds(row.key, file, known):
+                return None
+            if row.file != str(file.path):
+                moved.append({"deck_id": row.id, "file": str(file.path)})
+        ids = [by_digest[digest].id for digest in digests]
         unchanged = conn.execute(
-            select(func.count())
-            .select_from(card_table.join(deck_table, deck_table.c.id == card_table.c.deck_id))
-            .where(deck_table.c.file.in_(list(digests)), card_table.c.retired.is_(False))
-        ).scalar()
-    return ImportReport(unchanged=unchanged, decks=len(digests))
+            select(func.count()).where(
+                card_table.c.deck_id.in_(ids), card_table.c.retired.is_(False)
+            )
+        ).scalar_one()
+    if moved:
+        with collection.write() as conn:
+            conn.execute(
+                update(deck_table)
+                .where(deck_table.c.id == bindparam("deck_id"))
+                .values(file=bindparam("file")),
+                moved,
+            )
+    return ImportReport(unchanged=unchanged, decks=len(files))
+
+
+def _holds(key: str, file: DeckFile, known: set[str]) -> bool:
+    """Whether a deck stored under `key` is the one this file (with the same bytes) makes."""
+    if key.startswith(BUILTIN_PREFIX) != file.builtin:
+        return False
+    if key.removeprefix(BUILTIN_PREFIX).startswith(EXPLICIT_PREFIX):
+        return True  # the same bytes hold the same `id:`
+    if file.place is not None:
+        return key == deck_key(file.place, None, file.builtin)
+    place, taken = place_of(str(file.path), known)
+    return key == (taken or deck_key(place, None, file.builtin))
 
 
 def import_decks(
@@ -260,8 +414,8 @@ def _import(
     progress: Callable[[str], None],
 ) -> ImportReport:
     report = ImportReport(decks=len(decks))
-    deck_ids = _upsert_decks(conn, decks, builtin)
-    imported_deck_ids = set(deck_ids.values())
+    deck_ids = _upsert_decks(conn, decks, builtin, report)
+    imported_deck_ids = set(deck_ids)
     deck_files = {
         row.id: row.file for row in conn.execute(select(deck_table.c.id, deck_table.c.file))
     }
@@ -290,8 +444,7 @@ def _import(
         by_fingerprint.setdefault(s.fingerprint, []).append(s)
 
     parsed: list[_Incoming] = []
-    for deck in decks:
-        deck_id = deck_ids[deck.file or deck.path]
+    for deck, deck_id in zip(decks, deck_ids, strict=True):
         parsed.extend(
             _Incoming(card, deck_id, position, card.fingerprint, deck.path)
             for position, card in enumerate(deck.cards)
@@ -398,8 +551,11 @@ def _refuse_copies(
     """A card found in a deck that is not being imported has moved here, unless that deck's
     file still holds it: then it is a copy, which would share one history between two cards."""
     elsewhere = [m for m in matches if m[1].deck_id not in imported_deck_ids and not m[1].retired]
+    importing = set(shown)
     files = {
-        deck_files[m[1].deck_id] for m in elsewhere if Path(deck_files[m[1].deck_id]).is_file()
+        deck_files[m[1].deck_id]
+        for m in elsewhere
+        if deck_files[m[1].deck_id] not in importing and Path(deck_files[m[1].deck_id]).is_file()
     }
     if not files:
         return

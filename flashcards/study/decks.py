@@ -3,8 +3,9 @@ and scheduled, but left out of home, "study all" and exams), removing (after a b
 keeps their history), and whether the built-in decks are added and updated.
 
 The choices live in the collection's `meta` table, so they stick to the collection whatever
-the environment: `hidden_decks` (a JSON list of deck files), `builtin_decks` ("on"/"off") and
-`removed_builtin_decks` (built-in deck files never to be added again)."""
+the environment or machine: `hidden_decks` (a JSON list of deck keys, see
+flashcards.deck.identity), `builtin_decks` ("on"/"off") and `removed_builtin_decks` (keys of
+built-in decks never to be added again; before schema 9, their absolute paths)."""
 
 from __future__ import annotations
 
@@ -25,12 +26,13 @@ __all__ = [
     "builtin_enabled",
     "deck_by_id",
     "find_deck",
-    "hidden_deck_files",
+    "hidden_deck_keys",
     "keep_builtin_off_if_new",
     "list_decks",
     "names_deck",
     "remove_deck",
-    "removed_builtin_files",
+    "removed_builtin_keys",
+    "rename_deck_keys",
     "set_builtin",
     "set_hidden",
 ]
@@ -54,7 +56,8 @@ class UnknownDeck(Exception):
 class DeckSummary:
     id: int
     name: str
-    file: str
+    key: str  # the same on every machine (flashcards.deck.identity)
+    file: str  # where it was last imported from
     builtin: bool
     hidden: bool
     cards: int  # in use (not retired)
@@ -63,6 +66,7 @@ class DeckSummary:
     def as_dict(self) -> dict:
         return {
             "name": self.name,
+            "key": self.key,
             "file": self.file,
             "builtin": self.builtin,
             "hidden": self.hidden,
@@ -80,7 +84,7 @@ def _write_meta(conn: Connection, key: str, value: str) -> None:
     conn.execute(meta_t.insert().values(key=key, value=value))
 
 
-def _file_list(conn: Connection, key: str) -> set[str]:
+def _key_list(conn: Connection, key: str) -> set[str]:
     try:
         values = json.loads(_read_meta(conn, key) or "[]")
     except ValueError:
@@ -88,14 +92,23 @@ def _file_list(conn: Connection, key: str) -> set[str]:
     return {v for v in values if isinstance(v, str)} if isinstance(values, list) else set()
 
 
-def hidden_deck_files(conn: Connection) -> set[str]:
-    """The files of the decks the person hid."""
-    return _file_list(conn, HIDDEN)
+def hidden_deck_keys(conn: Connection) -> set[str]:
+    """The keys of the decks the person hid."""
+    return _key_list(conn, HIDDEN)
 
 
-def removed_builtin_files(conn: Connection) -> set[str]:
-    """Built-in deck files the person removed: never added again."""
-    return _file_list(conn, REMOVED_BUILTIN)
+def removed_builtin_keys(conn: Connection) -> set[str]:
+    """Keys of the built-in decks the person removed: never added again. (Removed before
+    schema 9: their absolute paths.)"""
+    return _key_list(conn, REMOVED_BUILTIN)
+
+
+def rename_deck_keys(conn: Connection, renamed: dict[str, str]) -> None:
+    """Follow decks whose key changed (old -> new) in the lists that name decks."""
+    for name in (HIDDEN, REMOVED_BUILTIN):
+        keys = _key_list(conn, name)
+        if keys & renamed.keys():
+            _write_meta(conn, name, json.dumps(sorted(renamed.get(k, k) for k in keys)))
 
 
 def builtin_enabled(collection: Collection) -> bool:
@@ -138,6 +151,7 @@ def list_decks(collection: Collection) -> list[DeckSummary]:
         select(
             decks_t.c.id,
             decks_t.c.name,
+            decks_t.c.key,
             decks_t.c.file,
             decks_t.c.builtin,
             in_use.c.cards,
@@ -145,14 +159,14 @@ def list_decks(collection: Collection) -> list[DeckSummary]:
         )
         .join(in_use, in_use.c.deck_id == decks_t.c.id)
         .outerjoin(answered, answered.c.deck_id == decks_t.c.id)
-        .order_by(decks_t.c.file)
+        .order_by(decks_t.c.key)
     )
     with collection.read() as conn:
-        hidden = hidden_deck_files(conn)
+        hidden = hidden_deck_keys(conn)
         rows = conn.execute(statement).all()
     return [
-        DeckSummary(id, name, file, bool(builtin), file in hidden, int(cards), int(reviews))
-        for id, name, file, builtin, cards, reviews in rows
+        DeckSummary(id, name, key, file, bool(builtin), key in hidden, int(cards), int(reviews))
+        for id, name, key, file, builtin, cards, reviews in rows
     ]
 
 
@@ -188,13 +202,13 @@ def deck_by_id(collection: Collection, deck_id: int) -> DeckSummary:
 def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
     """Hide or show a deck again; returns whether anything changed."""
     with collection.write() as conn:
-        files = hidden_deck_files(conn)
-        before = deck.file in files
+        keys = hidden_deck_keys(conn)
+        before = deck.key in keys
         if hidden:
-            files.add(deck.file)
+            keys.add(deck.key)
         else:
-            files.discard(deck.file)
-        _write_meta(conn, HIDDEN, json.dumps(sorted(files)))
+            keys.discard(deck.key)
+        _write_meta(conn, HIDDEN, json.dumps(sorted(keys)))
     return before != hidden
 
 
@@ -208,10 +222,10 @@ def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], 
         conn.execute(delete(reviews_t).where(reviews_t.c.card_id.in_(ids)))
         conn.execute(delete(cards_t).where(cards_t.c.deck_id == deck.id))
         conn.execute(delete(decks_t).where(decks_t.c.id == deck.id))
-        hidden = hidden_deck_files(conn) - {deck.file}
+        hidden = hidden_deck_keys(conn) - {deck.key}
         _write_meta(conn, HIDDEN, json.dumps(sorted(hidden)))
         if deck.builtin:
-            removed = removed_builtin_files(conn) | {deck.file}
+            removed = removed_builtin_keys(conn) | {deck.key}
             _write_meta(conn, REMOVED_BUILTIN, json.dumps(sorted(removed)))
         recount(conn)  # the day totals and each card's retention, without the removed answers
     return made
