@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
+from .deck import load_paths
 from .deck.identity import BUILTIN_PREFIX, is_legacy, trailing_match
 from .deck_import import ImportOutcome, import_paths
 from .locations import builtin_decks_dir
@@ -37,12 +38,18 @@ def sync_builtin_decks(collection: Collection, now: datetime) -> ImportOutcome |
     with collection.read() as conn:
         removed = removed_builtin_keys(conn)
     paths = [str(folder)]
+    linkable: frozenset[str] = frozenset()
     if removed:
         files = sorted(folder.rglob("*.md"))
         paths = [str(f) for f in files if not _removed(f.relative_to(folder).as_posix(), removed)]
         if not paths:
             return None
-    return import_paths(collection, paths, now, builtin=True, builtin_root=folder)
+        # The built-in rounds still link to the removed decks' cards: not an error.
+        gone = [str(f) for f in files if str(f) not in paths]
+        linkable = frozenset(load_paths(gone).card_ids())
+    return import_paths(
+        collection, paths, now, builtin=True, builtin_root=folder, linkable=linkable
+    )
 
 
 def _removed(place: str, removed: set[str]) -> bool:

@@ -40,11 +40,14 @@ def import_paths(
     *,
     builtin: bool = False,
     builtin_root: Path | None = None,
+    linkable: frozenset[str] = frozenset(),
     progress: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
     """Import the deck files under `paths`; with any error, write nothing and say why. A file
     in `builtin_root` (by default the built-in decks' folder) is placed relative to it, as a
-    built-in deck, however it was named (the editor's re-import of one built-in file)."""
+    built-in deck, however it was named (the editor's re-import of one built-in file).
+    `linkable`: card ids that rounds may link to besides those of the files and the collection
+    (the cards of built-in decks the person removed)."""
     progress = progress or (lambda _stage: None)
     progress("reading decks")
     files, errors = read_files(paths)
@@ -71,7 +74,7 @@ def import_paths(
     if loaded.links:
         with collection.read() as conn:
             known = known_card_names(conn)
-        unknown = loaded.unknown_links(known)
+        unknown = loaded.unknown_links(known | linkable)
         if unknown:
             return ImportOutcome(errors=unknown)
     if loaded.rounds:
@@ -88,10 +91,6 @@ def import_paths(
                 report = import_decks_in(
                     conn, loaded.decks, now, builtin=builtin, progress=progress
                 )
-                if report.renamed:
-                    from .study.decks import rename_deck_keys
-
-                    rename_deck_keys(conn, report.renamed)
             round_report = import_rounds(conn, loaded.rounds, now, builtin=builtin)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)

@@ -15,7 +15,6 @@ from .parser import parse_deck
 __all__ = [
     "MAX_DECK_BYTES",
     "DeckFile",
-    "file_digest",
     "is_round_file",
     "LoadResult",
     "load_paths",
@@ -150,12 +149,7 @@ class DeckFile:
 
     @property
     def digest(self) -> str:
-        return file_digest(self.data)
-
-
-def file_digest(data: bytes) -> str:
-    """The digest of a file's bytes that tells whether it changed since it was imported."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return hashlib.blake2b(self.data, digest_size=16).hexdigest()
 
 
 def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:

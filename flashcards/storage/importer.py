@@ -32,6 +32,7 @@ from ..deck.identity import (
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
+from .deck_lists import rename_deck_keys
 from .tables import CardRow, DeckRow
 from .types import to_millis
 
@@ -228,31 +229,28 @@ def _same_keys(decks: list[ParsedDeck], keys: list[str]) -> list[DeckError]:
     return errors
 
 
-def _file_digest(path: str) -> str | None:
-    from ..deck.loader import file_digest
-
-    try:
-        return file_digest(Path(path).read_bytes())
-    except OSError:
-        return None
-
-
-def _other_file(deck: ParsedDeck, key: str, row: Row[Any]) -> DeckError | None:
-    """A deck last imported from another file that is still on this machine, with other
-    content: two different decks at the same place (two folders imported apart, each with its
-    `basics.md`), not two copies of one folder. Refused, as it would merge them."""
-    file = deck.file or deck.path
-    if key.startswith(BUILTIN_PREFIX) or not deck.digest or row.file in ("", file):
-        return None
-    if not Path(row.file).is_file() or _file_digest(row.file) in (None, deck.digest):
-        return None
-    return DeckError(
-        deck.path,
-        0,
-        f"the deck '{key}' was imported from {row.file}, a different file that is still there:"
-        " to keep both, give one an `id:` in its front matter (or import the folder that holds"
-        " both); if that file is an older copy of this one, update or remove it",
-    )
+def _other_decks(
+    others: dict[int, tuple[ParsedDeck, str, str]],
+    matches: list[tuple[_Incoming, _Stored, bool]],
+    stored: list[_Stored],
+) -> list[DeckError]:
+    """Decks last imported from another file that is still on this machine (`others`: deck id
+    -> the deck now, its key, that file) which keep none of their cards: two different decks
+    at one place (two folders imported apart, each with its `basics.md`), not two copies of one
+    folder (two checkouts, one behind the other). Merging them would retire one's cards."""
+    kept = {s.deck_id for _incoming, s, _fuzzy in matches}
+    had = {s.deck_id for s in stored if not s.retired}
+    return [
+        DeckError(
+            deck.path,
+            0,
+            f"the deck '{key}' was imported from {file}, a different file that is still there:"
+            " to keep both, give one an `id:` in its front matter (or import the folder that"
+            " holds both); if that file is an older copy of this one, update or remove it",
+        )
+        for deck_id, (deck, key, file) in others.items()
+        if deck_id in had and deck_id not in kept
+    ]
 
 
 def _takeover(deck: ParsedDeck, key: str, free: list[Row[Any]]) -> Row[Any] | None:
@@ -287,8 +285,10 @@ def _takeover(deck: ParsedDeck, key: str, free: list[Row[Any]]) -> Row[Any] | No
 
 def _upsert_decks(
     conn: Connection, decks: list[ParsedDeck], builtin: bool, report: ImportReport
-) -> list[int]:
-    """Each deck's row id, in order: found by key, or taken over, or new."""
+) -> tuple[list[int], dict[int, tuple[ParsedDeck, str, str]]]:
+    """Each deck's row id, in order: found by key, or taken over, or new. And the decks found
+    by key that were last imported from another file still on this machine (see
+    `_other_decks`)."""
     rows = list(conn.execute(select(deck_table)))
     by_key = {row.key: row for row in rows}
     keys = _settle_keys(decks, set(by_key))
@@ -297,10 +297,12 @@ def _upsert_decks(
         raise ImportConflict(errors)
     free = [row for row in rows if row.key not in set(keys)]
     ids: list[int] = []
+    others: dict[int, tuple[ParsedDeck, str, str]] = {}
     for deck, key in zip(decks, keys, strict=True):
+        file = deck.file or deck.path
         values = {
             "key": key,
-            "file": deck.file or deck.path,
+            "file": file,
             "name": deck.title,
             "digest": deck.digest,
             "description": deck.description,
@@ -309,25 +311,20 @@ def _upsert_decks(
             "builtin": builtin or key.startswith(BUILTIN_PREFIX),
         }
         row = by_key.get(key)
-        if row is not None:
-            error = _other_file(deck, key, row)
-            if error is not None:
-                errors.append(error)
-                continue
-        else:
+        if row is None:
             row = _takeover(deck, key, free)
             if row is not None:
                 free.remove(row)
                 report.renamed[row.key] = key
+        elif row.file not in ("", file) and not row.builtin and Path(row.file).is_file():
+            others[row.id] = (deck, key, row.file)
         if row is None:
             ids.append(conn.execute(insert(deck_table).values(**values)).inserted_primary_key[0])
             continue
         ids.append(row.id)
         if any(getattr(row, name) != value for name, value in values.items()):
             conn.execute(update(deck_table).where(deck_table.c.id == row.id).values(**values))
-    if errors:
-        raise ImportConflict(errors)
-    return ids
+    return ids, others
 
 
 def unchanged_import(collection: Collection, files: list[DeckFile]) -> ImportReport | None:
@@ -414,7 +411,9 @@ def _import(
     progress: Callable[[str], None],
 ) -> ImportReport:
     report = ImportReport(decks=len(decks))
-    deck_ids = _upsert_decks(conn, decks, builtin, report)
+    deck_ids, others = _upsert_decks(conn, decks, builtin, report)
+    if report.renamed:
+        rename_deck_keys(conn, report.renamed)
     imported_deck_ids = set(deck_ids)
     deck_files = {
         row.id: row.file for row in conn.execute(select(deck_table.c.id, deck_table.c.file))
@@ -471,6 +470,10 @@ def _import(
         found.taken = True
         matches.append((incoming, found, False))
 
+    if others:
+        errors = _other_decks(others, matches, stored)
+        if errors:
+            raise ImportConflict(errors)
     _refuse_copies(
         matches, imported_deck_ids, deck_files, {d.file or d.path: d.path for d in decks}
     )

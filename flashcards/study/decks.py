@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import Connection, delete, func, select
 
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, MetaRow, ReviewRow
+from ..storage.deck_lists import HIDDEN, REMOVED_BUILTIN, key_list, read_meta, write_meta
+from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewRow
 from ..storage.totals import recount
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
     "names_deck",
     "remove_deck",
     "removed_builtin_keys",
-    "rename_deck_keys",
     "set_builtin",
     "set_hidden",
 ]
@@ -41,11 +41,8 @@ decks_t = DeckRow.__table__
 cards_t = CardRow.__table__
 reviews_t = ReviewRow.__table__
 answers_t = ExamAnswerRow.__table__
-meta_t = MetaRow.__table__
 
-HIDDEN = "hidden_decks"
 BUILTIN = "builtin_decks"
-REMOVED_BUILTIN = "removed_builtin_decks"
 
 
 class UnknownDeck(Exception):
@@ -75,54 +72,29 @@ class DeckSummary:
         }
 
 
-def _read_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(meta_t.c.value).where(meta_t.c.key == key)).scalar()
-
-
-def _write_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(delete(meta_t).where(meta_t.c.key == key))
-    conn.execute(meta_t.insert().values(key=key, value=value))
-
-
-def _key_list(conn: Connection, key: str) -> set[str]:
-    try:
-        values = json.loads(_read_meta(conn, key) or "[]")
-    except ValueError:
-        return set()
-    return {v for v in values if isinstance(v, str)} if isinstance(values, list) else set()
-
-
 def hidden_deck_keys(conn: Connection) -> set[str]:
     """The keys of the decks the person hid."""
-    return _key_list(conn, HIDDEN)
+    return key_list(conn, HIDDEN)
 
 
 def removed_builtin_keys(conn: Connection) -> set[str]:
     """Keys of the built-in decks the person removed: never added again. (Removed before
     schema 9: their absolute paths.)"""
-    return _key_list(conn, REMOVED_BUILTIN)
-
-
-def rename_deck_keys(conn: Connection, renamed: dict[str, str]) -> None:
-    """Follow decks whose key changed (old -> new) in the lists that name decks."""
-    for name in (HIDDEN, REMOVED_BUILTIN):
-        keys = _key_list(conn, name)
-        if keys & renamed.keys():
-            _write_meta(conn, name, json.dumps(sorted(renamed.get(k, k) for k in keys)))
+    return key_list(conn, REMOVED_BUILTIN)
 
 
 def builtin_enabled(collection: Collection) -> bool:
     """Whether the built-in decks are added to and updated in this collection (on unless the
     person turned them off)."""
     with collection.read() as conn:
-        return _read_meta(conn, BUILTIN) != "off"
+        return read_meta(conn, BUILTIN) != "off"
 
 
 def keep_builtin_off_if_new(collection: Collection) -> None:
     """A collection still without decks or a choice, opened with FLASHCARDS_NO_BUILTIN=1, keeps
     the built-in decks off from then on, with or without the variable."""
     with collection.read() as conn:
-        decided = _read_meta(conn, BUILTIN) is not None
+        decided = read_meta(conn, BUILTIN) is not None
         empty = conn.execute(select(decks_t.c.id).limit(1)).first() is None
     if not decided and empty:
         set_builtin(collection, False)
@@ -130,7 +102,7 @@ def keep_builtin_off_if_new(collection: Collection) -> None:
 
 def set_builtin(collection: Collection, enabled: bool) -> None:
     with collection.write() as conn:
-        _write_meta(conn, BUILTIN, "on" if enabled else "off")
+        write_meta(conn, BUILTIN, "on" if enabled else "off")
 
 
 def list_decks(collection: Collection) -> list[DeckSummary]:
@@ -208,7 +180,7 @@ def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
             keys.add(deck.key)
         else:
             keys.discard(deck.key)
-        _write_meta(conn, HIDDEN, json.dumps(sorted(keys)))
+        write_meta(conn, HIDDEN, json.dumps(sorted(keys)))
     return before != hidden
 
 
@@ -223,9 +195,9 @@ def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], 
         conn.execute(delete(cards_t).where(cards_t.c.deck_id == deck.id))
         conn.execute(delete(decks_t).where(decks_t.c.id == deck.id))
         hidden = hidden_deck_keys(conn) - {deck.key}
-        _write_meta(conn, HIDDEN, json.dumps(sorted(hidden)))
+        write_meta(conn, HIDDEN, json.dumps(sorted(hidden)))
         if deck.builtin:
             removed = removed_builtin_keys(conn) | {deck.key}
-            _write_meta(conn, REMOVED_BUILTIN, json.dumps(sorted(removed)))
+            write_meta(conn, REMOVED_BUILTIN, json.dumps(sorted(removed)))
         recount(conn)  # the day totals and each card's retention, without the removed answers
     return made
