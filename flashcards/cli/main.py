@@ -140,6 +140,10 @@ RELINKED_MEANS = (
     "(edited, moved to another file, or back after being removed); check that each one is "
     "the card it was."
 )
+RENAMED_MEANS = (
+    "Decks now known by another key (their `id:`, or their place in the folder imported, the "
+    "same on every machine), with their cards and history:"
+)
 
 
 @cli.command(name="import")
@@ -235,6 +239,7 @@ def import_command(
         payload = {
             **report.as_dict(),
             "relinked_cards": relinked,
+            "renamed_decks": report.renamed,
             "warnings": warnings,
             "imported": True,
         }
@@ -267,6 +272,10 @@ def import_command(
         click.echo(RELINKED_MEANS)
         for card in report.relinked_cards:
             click.echo(inert(f"  relinked {card}"))
+    if report.renamed:
+        click.echo(RENAMED_MEANS)
+        for old, new in sorted(report.renamed.items()):
+            click.echo(inert(f"  {old} -> {new}"))
     sys.exit(1 if outcome.empty else 0)
 
 

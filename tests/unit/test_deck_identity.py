@@ -354,3 +354,49 @@ def test_a_built_in_deck_removed_before_the_upgrade_stays_removed(tmp_path, cloc
         assert len(keys) == len(list(folder.glob("*.md"))) - 2 + 1  # and the old /decks deck
     finally:
         collection.close()
+
+
+def run_cli(monkeypatch, *args: str) -> int:
+    from flashcards.cli.main import main
+
+    monkeypatch.setattr("sys.argv", ["flashcards", *args])
+    try:
+        main()
+    except SystemExit as exit_info:
+        return int(exit_info.code or 0)
+    return 0
+
+
+def test_importing_the_other_checkout_parses_nothing_and_says_unchanged(
+    tmp_path, monkeypatch, capsys
+):
+    a, b = two_machines(tmp_path)
+    monkeypatch.setenv("FLASHCARDS_NOW", "2026-01-05T08:00:00+00:00")
+    assert run_cli(monkeypatch, "import", str(a)) == 0
+    capsys.readouterr()
+
+    def refuse_to_parse(*args, **kwargs):
+        raise AssertionError("an unchanged deck was parsed again")
+
+    monkeypatch.setattr("flashcards.deck.loader.parse_deck", refuse_to_parse)
+    assert run_cli(monkeypatch, "import", str(b)) == 0
+    assert capsys.readouterr().out == (
+        "2 decks: 0 added, 0 updated, 0 relinked, 0 retired, 6 unchanged\n"
+    )
+    assert run_cli(monkeypatch, "decks", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)["decks"]
+    assert [(d["key"], d["file"]) for d in listed] == [
+        ("basics.md", str((b / "basics.md").resolve())),
+        ("ml/ranking.md", str((b / "ml" / "ranking.md").resolve())),
+    ]
+
+
+def test_the_import_says_which_decks_took_a_new_key(tmp_path, monkeypatch, capsys, isolated):
+    shutil.copy(FIXTURES / "schema-v8.sqlite3", isolated / "collection.sqlite3")
+    folder = tmp_path / "decks"
+    write_deck(folder, "metrics.md", RANKING)
+    monkeypatch.setenv("FLASHCARDS_NOW", "2026-01-05T08:00:00+00:00")
+    assert run_cli(monkeypatch, "import", str(folder)) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2].startswith("Decks now known by another key")
+    assert out[-1] == "  /decks/metrics.md -> metrics.md"
