@@ -223,11 +223,18 @@ def load_paths(paths: list[str]) -> LoadResult:
 
 
 def _check_duplicates(result: LoadResult) -> None:
-    """Two cards with the same content or the same explicit id cannot both keep a history."""
+    """Two cards with the same content or the same explicit id cannot both keep a history; two
+    decks with the same `id:` would be one deck."""
     by_fingerprint: dict[str, str] = {}
     by_id: dict[str, str] = {}
+    by_deck_id: dict[str, str] = {}
     for deck in result.decks:
         shown = deck.path
+        if deck.explicit_id is not None:
+            first_deck = by_deck_id.setdefault(deck.explicit_id, shown)
+            if first_deck != shown:
+                message = f"duplicate deck id '{deck.explicit_id}' (first at {first_deck})"
+                result.errors.append(DeckError(shown, 0, message))
         for card in deck.cards:
             here = f"{shown}:{card.line}"
             if card.explicit_id is not None:

@@ -204,6 +204,17 @@ def test_an_invalid_deck_id_is_refused_where_it_is_written(tmp_path, collection)
     ]
 
 
+def test_two_decks_with_one_id_are_refused(tmp_path, collection):
+    folder = tmp_path / "decks"
+    write_deck(folder, "a.md", "---\nid: shared\n---\nQ: first?\nA: one\n")
+    write_deck(folder, "b.md", "---\nid: shared\n---\nQ: second?\nA: two\n")
+    outcome = import_paths(collection, [str(folder)], NOW)
+    assert [str(e) for e in outcome.errors] == [
+        f"{folder / 'b.md'}: duplicate deck id 'shared' (first at {folder / 'a.md'})"
+    ]
+    assert deck_rows(collection) == {}
+
+
 def test_two_different_decks_at_the_same_place_are_not_merged(tmp_path, collection):
     ml = tmp_path / "ml-notes"
     write_deck(ml, "basics.md", basic_deck(2, title="ML basics", prefix="ml"))
