@@ -4,6 +4,7 @@ otherwise everything is checked, then written in one transaction."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 from .deck import DeckError, DeckFile, is_round_file, nothing_found, parse_files, read_files
 from .deck.identity import trailing_match
 from .storage import Collection, ImportConflict, ImportReport
-from .storage.importer import import_decks_in, unchanged_import
+from .storage.importer import import_decks_in, relocate_decks, unchanged_import
 from .storage.rounds import (
     RoundReport,
     import_rounds,
@@ -57,11 +58,17 @@ def import_paths(
     empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
-    report = unchanged_import(collection, deck_files)
+    found = unchanged_import(collection, deck_files)
+    report, moved = found if found is not None else (None, {})
     if report is not None:
         with collection.read() as conn:
-            unchanged = rounds_unchanged(conn, {str(f.path): f.digest for f in round_files})
+            unchanged = rounds_unchanged(
+                conn, {str(f.path): (f.digest, f.place) for f in round_files}
+            )
         if unchanged:  # as last imported, decks and rounds: nothing to parse or write
+            if moved:  # but where this machine holds them
+                with collection.write() as conn:
+                    relocate_decks(conn, moved)
             return ImportOutcome(
                 report=report, rounds=RoundReport(unchanged=len(round_files)), empty=empty
             )
@@ -91,6 +98,7 @@ def import_paths(
                 report = import_decks_in(
                     conn, loaded.decks, now, builtin=builtin, progress=progress
                 )
+            relocate_decks(conn, moved)
             round_report = import_rounds(conn, loaded.rounds, now, builtin=builtin)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)
@@ -106,12 +114,13 @@ def _placed(files: list[DeckFile], builtin_root: Path | None) -> list[DeckFile]:
 
         builtin_root = builtin_decks_dir()
     try:
-        root = builtin_root.resolve()
+        root = str(builtin_root.resolve())
     except (OSError, RuntimeError):
         return files
+    inside = root.rstrip(os.sep) + os.sep  # resolved paths both: compared as text, quickly
     return [
-        replace(f, place=f.path.relative_to(root).as_posix(), builtin=True)
-        if f.path.is_relative_to(root)
+        replace(f, place=str(f.path)[len(inside) :].replace(os.sep, "/"), builtin=True)
+        if str(f.path).startswith(inside)
         else f
         for f in files
     ]

@@ -85,7 +85,7 @@ def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Pa
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found: list[Path] = []
+            found: list[tuple[Path, str]] = []
             for root, dirs, names in os.walk(
                 path,
                 onerror=lambda e: errors.append(
@@ -93,9 +93,13 @@ def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Pa
                 ),
             ):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root, n) for n in names if n.endswith(".md"))
-            for file in sorted(found):
-                add(str(file), file, file.relative_to(path).as_posix())
+                # The place, from os.walk's strings: pathlib's relative_to per file cost more
+                # than the rest of an unchanged import's reading.
+                below = Path(root).relative_to(path).as_posix()
+                prefix = "" if below == "." else below + "/"
+                found.extend((Path(root, n), prefix + n) for n in names if n.endswith(".md"))
+            for file, place in sorted(found):
+                add(str(file), file, place)
         elif path.exists() or path.is_symlink():
             add(given, path, None)
         else:

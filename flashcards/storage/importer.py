@@ -44,6 +44,7 @@ __all__ = [
     "ImportReport",
     "import_decks",
     "import_decks_in",
+    "relocate_decks",
     "similarity",
     "unchanged_import",
 ]
@@ -327,13 +328,15 @@ def _upsert_decks(
     return ids, others
 
 
-def unchanged_import(collection: Collection, files: list[DeckFile]) -> ImportReport | None:
+def unchanged_import(
+    collection: Collection, files: list[DeckFile]
+) -> tuple[ImportReport, dict[int, str]] | None:
     """If every deck file was imported as it is now, the report of importing it again, without
-    parsing anything; else None. The file is found by the digest of its bytes (equal bytes:
-    the same `id:`, if any), and must hold its key's place. A deck last imported from another
-    place (another machine's copy of the folder) gets this machine's file written, and nothing
-    else."""
-    digests = [f.digest for f in files]
+    parsing anything, and the decks last imported from another place (another machine's copy
+    of the folder): deck id -> this machine's file, to write with `relocate_decks`. Else None.
+    A file is found by the digest of its bytes (equal bytes: the same `id:`, if any), and must
+    be at its key's place."""
+    digests = [f.digest for f in files]  # each one hashes the file again
     if not files or len(set(digests)) < len(digests):
         return None  # copies of one file are duplicates: the full import says so
     with collection.read() as conn:
@@ -342,28 +345,31 @@ def unchanged_import(collection: Collection, files: list[DeckFile]) -> ImportRep
         ).all()
         by_digest = {row.digest: row for row in rows if row.digest}
         known = {row.key for row in rows}
-        moved: list[dict[str, Any]] = []
-        for file in files:
-            row = by_digest.get(file.digest)
+        moved: dict[int, str] = {}
+        for file, digest in zip(files, digests, strict=True):
+            row = by_digest.get(digest)
             if row is None or not _holds(row.key, file, known):
                 return None
             if row.file != str(file.path):
-                moved.append({"deck_id": row.id, "file": str(file.path)})
+                moved[row.id] = str(file.path)
         ids = [by_digest[digest].id for digest in digests]
         unchanged = conn.execute(
             select(func.count()).where(
                 card_table.c.deck_id.in_(ids), card_table.c.retired.is_(False)
             )
         ).scalar_one()
+    return ImportReport(unchanged=unchanged, decks=len(files)), moved
+
+
+def relocate_decks(conn: Connection, moved: dict[int, str]) -> None:
+    """Write where this machine holds each deck's file (deck id -> file); nothing else."""
     if moved:
-        with collection.write() as conn:
-            conn.execute(
-                update(deck_table)
-                .where(deck_table.c.id == bindparam("deck_id"))
-                .values(file=bindparam("file")),
-                moved,
-            )
-    return ImportReport(unchanged=unchanged, decks=len(files))
+        conn.execute(
+            update(deck_table)
+            .where(deck_table.c.id == bindparam("deck_id"))
+            .values(file=bindparam("file")),
+            [{"deck_id": deck_id, "file": file} for deck_id, file in moved.items()],
+        )
 
 
 def _holds(key: str, file: DeckFile, known: set[str]) -> bool:
