@@ -24,6 +24,7 @@ from flashcards.storage import Collection
 from . import coldstart, ours, peer
 from .decks import write_decks
 from .fixtures import LIMITS, Study, build_study, copy_database
+from .server import BenchServer
 from .timing import SKIPPED, Row, interleaved, median
 
 __all__ = ["main"]
@@ -72,6 +73,7 @@ class Suite:
         self.with_peer = with_peer
         self.rows: list[Row] = []
         self.launched: tuple[Path, dict[str, str]] | None = None
+        self.ours_by_row: dict[str, float] = {}  # "4." -> our value, for the server's rows
 
     def peer_measure(self, measure):
         """The measure, or None (skipped) without the bench extra."""
@@ -79,6 +81,7 @@ class Suite:
 
     def add(self, row: Row) -> None:
         self.rows.append(row)
+        self.ours_by_row[row.name.split(" ", 1)[0]] = row.ours_s
         ratio = "" if row.ratio is None else f", ratio {row.ratio:.2f}"
         _log(f"  {row.name}: {_value(row.ours_s, row.unit)}{ratio}")
 
@@ -386,6 +389,49 @@ class Suite:
             )
         )
 
+    # Rows 4p, 5p, 9p, 10p: the collection rows on a PostgreSQL server --------------------
+
+    def on_server(self, server: BenchServer, study: Study, large: Study) -> None:
+        """Rows 4, 5a, 9 and 10 again on the server, each against the same row on SQLite in
+        this run (no target: what a person gives up, or not, for one shared history)."""
+        _log(f"PostgreSQL at {server.shown}: copying the collections")
+        template, _ = server.copy_of(str(study.ours))
+        if large is not study:
+            _, large_url = server.copy_of(str(large.ours))
+        else:
+            large_url = server.clone(template)
+        count = self.mode.answers
+        ratings = _ratings(count)
+
+        def answer_on_server() -> float:
+            url = server.clone(template)
+            try:
+                return ours.answer_cards(url, study.config, ratings)
+            finally:
+                server.drop(url)
+
+        answers = [answer_on_server() for _ in range(self.mode.runs)]
+        queue = [ours.queue_and_counts(large_url, large.config) for _ in range(self.mode.runs)]
+        stats = [ours.stats_screen(large_url, large.config) for _ in range(self.mode.runs)]
+        per_query = [ours.search_times(large_url, large.config) for _ in range(self.mode.runs)]
+        searches = median([median([run[i] for run in per_query]) for i in range(len(per_query[0]))])
+        size, study_size = _size(large), _size(study)
+        for row, label, value in (
+            ("4", f"answer {count:,} cards, per card ({study_size})", median(answers) / count),
+            ("5a", f"queue + home counts ({size})", median(queue)),
+            ("9", f"statistics screen fully drawn ({size})", median([t.drawn for t in stats])),
+            ("10", f"browser search, median of the queries ({size})", searches),
+        ):
+            self.add(
+                Row(
+                    f"{row}p. {label}, PostgreSQL",
+                    value,
+                    f"row {row} on SQLite",
+                    self.ours_by_row[f"{row}."],
+                    None,
+                )
+            )
+
 
 def _size(study: Study) -> str:
     def short(n: int) -> str:
@@ -493,6 +539,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--smoke", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="FILE", help="also write the rows as JSON")
     parser.add_argument("--keep", metavar="DIR", help="generate the data in DIR and leave it there")
+    parser.add_argument(
+        "--db-url",
+        metavar="URL",
+        help="also run rows 4, 5a, 9 and 10 on this PostgreSQL server (a database the role "
+        "connects to; the role needs CREATEDB: the benchmark's databases are made and dropped)",
+    )
     args = parser.parse_args(argv)
     mode = MODES["smoke" if args.smoke else "quick" if args.quick else "full"]
     with_peer = peer.available()
@@ -516,6 +568,12 @@ def main(argv: list[str] | None = None) -> None:
         suite.cold_start(study)
         suite.screens(large)
         suite.whole_commands(study)
+        if args.db_url:
+            server = BenchServer(args.db_url)
+            try:
+                suite.on_server(server, study, large)
+            finally:
+                server.close()
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -28,11 +28,11 @@ def import_time(decks: Path, database: Path) -> float:
         collection.close()
 
 
-def open_workspace(database: Path, config: Path) -> Workspace:
+def open_workspace(database: Path | str, config: Path) -> Workspace:
     return Workspace.open(str(database), config, seed=False)
 
 
-def answer_cards(database: Path, config: Path, ratings: list[int]) -> float:
+def answer_cards(database: Path | str, config: Path, ratings: list[int]) -> float:
     """Answer cards one by one through the review session; seconds for all of them."""
     workspace = open_workspace(database, config)
     try:
@@ -47,7 +47,7 @@ def answer_cards(database: Path, config: Path, ratings: list[int]) -> float:
         workspace.close()
 
 
-def queue_and_counts(database: Path, config: Path) -> float:
+def queue_and_counts(database: Path | str, config: Path) -> float:
     """The home screen's counts and today's queue, on a freshly opened collection."""
     workspace = open_workspace(database, config)
     try:
@@ -61,7 +61,7 @@ def queue_and_counts(database: Path, config: Path) -> float:
         workspace.close()
 
 
-def open_time(database: Path, config: Path) -> float:
+def open_time(database: Path | str, config: Path) -> float:
     start = time.perf_counter()
     workspace = open_workspace(database, config)
     elapsed = time.perf_counter() - start
@@ -75,7 +75,7 @@ class StatsTiming:
     settled: float  # ... to Textual's test pilot finding the app idle
 
 
-def stats_screen(database: Path, config: Path) -> StatsTiming:
+def stats_screen(database: Path | str, config: Path) -> StatsTiming:
     """From pressing `t` on the settled home screen to the statistics screen fully drawn
     (headless Textual, 120x40): the time of the last frame the app paints, with its figures
     computed off the interface thread and on screen. The pilot's own wait for idleness (it
@@ -148,7 +148,7 @@ SEARCHES = (
 )
 
 
-def search_times(database: Path, config: Path) -> list[float]:
+def search_times(database: Path | str, config: Path) -> list[float]:
     """The browser's search (ids in due order, off the interface thread) for each query."""
     from flashcards.search import search
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .builtin import sync_builtin_decks, sync_problem
 from .clock import Clock, SystemClock, local_zone
@@ -15,6 +16,9 @@ from .scheduling.queue import DeckInfo, Overview, deck_infos, overview
 from .storage import Collection, CollectionError
 from .study.decks import UnknownDeck, names_deck
 from .study.session import ReviewSession
+
+if TYPE_CHECKING:
+    from .storage.backup import Backup
 
 __all__ = ["UnknownDeck", "Workspace"]
 
@@ -190,17 +194,24 @@ class Workspace:
         set_hidden(self.collection, deck, hidden)
         return f"{'Hidden' if hidden else 'Shown again'}: {deck.name}."
 
-    def remove_deck(self, deck_id: int):
+    @property
+    def makes_backups(self) -> bool:
+        """Whether flashcards backs this collection up (a SQLite file); a PostgreSQL server's
+        are its administrator's (storage.backup.SERVER_BACKUPS)."""
+        return self.collection.sqlite_path is not None
+
+    def remove_deck(self, deck_id: int) -> Backup | None:
         """Remove a deck after a backup that keeps its history (`-before-remove-`); returns
-        the backup. Raises BackupError when no backup can be made: then nothing is removed."""
-        from .storage.backup import BackupError, make_backup
+        the backup (None on a PostgreSQL server, whose backups are the server's). Raises
+        BackupError when the backup cannot be made: then nothing is removed."""
+        from .storage.backup import make_backup
         from .study.decks import deck_by_id, remove_deck
 
         path = self.collection.sqlite_path
-        if path is None:
-            raise BackupError("decks can be removed from SQLite collection files only")
         deck = deck_by_id(self.collection, deck_id)
         now, keep = self.clock.now(), self.config.backups_kept
+        if path is None:
+            return remove_deck(self.collection, deck, lambda: None)
         return remove_deck(
             self.collection, deck, lambda: make_backup(path, now, keep, before="remove")
         )

@@ -15,15 +15,20 @@ from flashcards.deck import load_paths
 from flashcards.storage import Collection, import_decks
 from flashcards.workspace import Workspace
 
+pytest_plugins = ["tests.postgres"]
+
 # A Monday morning in Berlin (UTC+1 in winter): 09:00 local.
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path_factory, monkeypatch):
+def isolated(tmp_path_factory, monkeypatch, engine, request):
     """Keep every test away from the user's home and from each other."""
     home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("FLASHCARDS_DB", str(home / "collection.sqlite3"))
+    if engine == "sqlite":
+        monkeypatch.setenv("FLASHCARDS_DB", str(home / "collection.sqlite3"))
+    else:  # the same database as the test's own collections
+        monkeypatch.setenv("FLASHCARDS_DB", request.getfixturevalue("db_location"))
     # A config file named by FLASHCARDS_CONFIG must exist: this one holds only defaults.
     (home / "config.toml").write_text("# defaults\n", encoding="utf-8")
     monkeypatch.setenv("FLASHCARDS_CONFIG", str(home / "config.toml"))
@@ -53,7 +58,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def make_workspace(tmp_path, clock):
+def make_workspace(tmp_path, clock, db_location):
     """Build a workspace on a fresh collection with decks written from text; fuzz off."""
     opened: list[Workspace] = []
 
@@ -61,7 +66,7 @@ def make_workspace(tmp_path, clock):
         from zoneinfo import ZoneInfo
 
         config = Config(**{"fuzz": False, "timezone": zone, **settings})
-        collection = Collection(str(tmp_path / "collection.sqlite3"))
+        collection = Collection(db_location)
         paths = [write_deck(tmp_path / "decks", name, text) for name, text in decks.items()]
         if paths:
             import_paths(collection, *paths, now=clock.now())

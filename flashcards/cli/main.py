@@ -11,6 +11,7 @@ import click
 from .. import __version__
 from .command import Group
 from .common import Options, fail, open_workspace, require_collection
+from .export import export
 from .optimize import optimize
 
 __all__ = ["cli", "main"]
@@ -28,7 +29,8 @@ _current: Options | None = None  # the options of the command running, for `main
     "--db",
     "database",
     metavar="PATH",
-    help="The collection: a SQLite file, or a SQLAlchemy URL. [env: FLASHCARDS_DB]",
+    help="The collection: a SQLite file, or a PostgreSQL server's URL "
+    "(postgresql://USER@HOST/DATABASE; needs the postgres extra). [env: FLASHCARDS_DB]",
 )
 @click.option(
     "--config",
@@ -243,7 +245,7 @@ def import_command(
             "warnings": warnings,
             "imported": True,
         }
-        if plan.converted:
+        if plan.converted or plan.plan.returned:
             payload["converted"] = plan.as_json()
         if rounds is not None:
             payload["rounds"] = {
@@ -256,7 +258,8 @@ def import_command(
     for warning in outcome.empty + outcome.warnings:
         click.echo(inert(f"flashcards: warning: {warning}"), err=True)
     only_rounds = report.decks == 0 and rounds is not None and rounds.added + rounds.updated
-    if not only_rounds:
+    only_reviews = report.decks == 0 and bool(plan.plan.returned)  # back from Anki, no deck
+    if not only_rounds and not only_reviews:
         click.echo(
             f"{_plural(report.decks, 'deck')}: {report.added} added, "
             f"{report.updated} updated, {report.relinked} relinked, {report.retired} retired, "
@@ -326,8 +329,9 @@ def _convert_inputs(
 
 
 def _carry_state(workspace, plan, now) -> None:
-    """Give newly imported cards what their source kept: the review log and suspension
-    (Anki), review schedules (Obsidian)."""
+    """Give imported cards what their source kept: the review log (Anki, the answers not yet
+    here) and suspension (Anki, new cards), review schedules (Obsidian, new cards); and
+    bring back the reviews done in Anki to our own exported cards."""
     from ..scheduling.scheduler import make_scheduler
     from ..study.carried import carry_history, carry_schedules, suspend_added
 
@@ -340,6 +344,19 @@ def _carry_state(workspace, plan, now) -> None:
             workspace.zone,
             workspace.config.rollover_hour,
         )
+    if plan.plan.returned:
+        from ..study.returned import bring_back
+
+        back = bring_back(
+            workspace.collection,
+            plan.plan.returned,
+            now,
+            make_scheduler(workspace.config, parameters=workspace.parameters),
+            workspace.zone,
+            workspace.config.rollover_hour,
+        )
+        plan.returned_cards, plan.returned_answers = back.cards, back.answers
+        plan.returned_unknown = back.unknown
     plan.suspended = suspend_added(workspace.collection, plan.suspended_ids, now)
     if plan.schedules_by_id:
         result = carry_schedules(
@@ -520,6 +537,7 @@ def stats(options: Options, as_json: bool, days: str) -> None:
 
 
 cli.add_command(optimize)
+cli.add_command(export)
 
 
 @cli.group(invoke_without_command=True)
@@ -615,7 +633,11 @@ def decks_remove(options: Options, name: str, yes: bool) -> None:
         deck = _deck_or_fail(workspace, name)
         question = (
             f"Remove the deck '{deck.name}' ({deck.cards} cards, {deck.reviews} reviews)? "
-            "A backup is made first"
+            + (
+                "A backup is made first"
+                if workspace.makes_backups
+                else "No backup is made on a PostgreSQL server: take one with pg_dump first"
+            )
         )
         if not yes and not _confirm(inert(question)):
             workspace.close()
@@ -626,10 +648,11 @@ def decks_remove(options: Options, name: str, yes: bool) -> None:
     finally:
         workspace.close()
     click.echo(inert(f"Removed the deck '{deck.name}' and its {deck.cards} cards."))
-    click.echo(
-        f"Its history is kept in the backup {made.path}: `flashcards restore "
-        f"{made.path.name}` brings it back (and undoes what was done since)."
-    )
+    if made is not None:
+        click.echo(
+            f"Its history is kept in the backup {made.path}: `flashcards restore "
+            f"{made.path.name}` brings it back (and undoes what was done since)."
+        )
     if deck.builtin:
         click.echo("It is a built-in deck: it will not be added again.")
     else:
@@ -702,12 +725,18 @@ def restore(options: Options, file: Path | None, yes: bool) -> None:
     """List the backups, or put FILE (a backup: its path, or its name as listed) in the
     collection's place. The collection it replaces is kept as a backup of its own."""
     from ..clock import clock_from_env
-    from ..storage.backup import BackupError, find_backup, list_backups, restore_backup
+    from ..storage.backup import (
+        SERVER_BACKUPS,
+        BackupError,
+        find_backup,
+        list_backups,
+        restore_backup,
+    )
     from ..storage.database import database_url
 
     url = database_url(options.database)
     if not url.startswith("sqlite:///"):
-        fail("flashcards: backups work on SQLite collection files only")
+        fail(f"flashcards: nothing to restore here: {SERVER_BACKUPS}")
     path = Path(url.removeprefix("sqlite:///"))
     backups = list_backups(path)
     if file is None:
@@ -738,8 +767,9 @@ def restore(options: Options, file: Path | None, yes: bool) -> None:
 @click.option("--fix", is_flag=True, help="Repair what can be repaired, and say what changed.")
 @click.pass_obj
 def doctor(options: Options, fix: bool) -> None:
-    """Check the collection: SQLite's integrity check, rows that point at nothing, and each
-    card's FSRS state against a replay of its review log."""
+    """Check the collection: SQLite's integrity check (a PostgreSQL server checks its own),
+    rows that point at nothing, and each card's FSRS state against a replay of its review
+    log."""
     from ..config import ConfigError, load_config
     from ..maintenance.doctor import examine, examine_unopenable
     from ..storage import Collection, CollectionError
@@ -768,6 +798,8 @@ def doctor(options: Options, fix: bool) -> None:
         report = examine(collection, config, fix=fix)
     finally:
         collection.close()
+    for note in report.notes:
+        click.echo(note)
     for finding in report.findings:
         click.echo(f"{finding.kind}: {finding.message}")
     for change in report.fixed:
@@ -783,6 +815,55 @@ def doctor(options: Options, fix: bool) -> None:
         fail(f"{len(report.findings)} problem(s); `flashcards doctor --fix` repairs them.")
 
 
+@cli.command(name="copy")
+@click.argument("target", metavar="TO")
+@click.pass_obj
+def copy_command(options: Options, target: str) -> None:
+    """Copy the whole collection (decks, cards, history, exams, rounds, parameters) into an
+    empty one at TO: a new SQLite file, or an empty database on a PostgreSQL server
+    (postgresql://USER@HOST/DATABASE). The way to move a history onto a server that several
+    machines share, or back into a file."""
+    from ..storage import Collection, CollectionError
+    from ..storage.database import database_url, shown_location
+    from ..storage.transfer import TransferError, copy_collection
+
+    require_collection(options)
+    url = database_url(target)
+    new_file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if new_file is not None and new_file.exists():
+        fail(f"flashcards: {new_file} already exists: copy into a new file")
+    if new_file is not None and not new_file.parent.is_dir():
+        fail(f"flashcards: {new_file.parent}: no such folder")
+    shown = shown_location(target)
+    try:
+        source = Collection(options.database)
+    except CollectionError as exc:
+        fail(f"flashcards: {exc}")
+    try:
+        destination = Collection(target)
+    except CollectionError as exc:
+        source.close()
+        fail(f"flashcards: {exc}")
+    failure = None
+    try:
+        copied = copy_collection(source, destination)
+    except TransferError as exc:
+        failure = str(exc)
+    finally:
+        destination.close()
+        source.close()
+    if failure is not None:
+        if new_file is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(new_file) + suffix).unlink(missing_ok=True)
+        fail(f"flashcards: {shown}: {failure}; nothing was copied")
+    click.echo(
+        f"Copied {_plural(copied.cards, 'card')} and {_plural(copied.reviews, 'review')} "
+        f"into {shown}."
+    )
+    click.echo("Study from it with `--db` set to that location, or with FLASHCARDS_DB.")
+
+
 def _sqlite_file(options: Options) -> Path | None:
     from ..locations import DatabaseChoice
 
@@ -790,9 +871,12 @@ def _sqlite_file(options: Options) -> Path | None:
 
 
 def _collection_file(workspace) -> Path:
+    from ..storage.backup import SERVER_BACKUPS
+
     path = workspace.collection.sqlite_path
     if path is None:
-        fail("flashcards: backups work on SQLite collection files only")
+        workspace.close()
+        fail(f"flashcards: no backup made: {SERVER_BACKUPS}")
     return path
 
 

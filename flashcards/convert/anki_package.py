@@ -117,6 +117,8 @@ def _read_notes(collection, shown: str, name: str, result: Conversion) -> None:
     for note_id in sorted(collection.find_notes("")):
         note = collection.get_note(note_id)
         cards = note.cards()
+        if _returning(note, cards, answers, result):
+            continue
         deck_name = collection.decks.name(cards[0].did) if cards else ""
         suspended = frozenset(c.ord for c in cards if c.queue == _SUSPENDED_QUEUE)
         for field in note.fields:
@@ -148,6 +150,8 @@ def _read_notes(collection, shown: str, name: str, result: Conversion) -> None:
                 {c.ord: answers[c.id] for c in cards if c.id in answers},
             )
         )
+    if not entries and result.returned:
+        return  # only our own cards, back from Anki: no deck to convert
     deck = build_deck(result, entries, shown, name, "an Anki package")
     deck.media = media
     if media:
@@ -159,6 +163,28 @@ def _read_notes(collection, shown: str, name: str, result: Conversion) -> None:
                 "the terminal shows images and sounds as links",
             )
         )
+
+
+def _returning(note, cards, answers, result: Conversion) -> bool:
+    """A note that `flashcards export` wrote (its type has our identity field) is a card of
+    ours: its answers are kept by the card's identity, and the note is not converted."""
+    from .anki_export import IDENTITY_FIELD
+
+    if IDENTITY_FIELD not in note:
+        return False
+    identity = note[IDENTITY_FIELD].split()
+    by_ord: dict[int, str] = {}
+    for part in identity:
+        label, sep, uid = part.partition(":")
+        if sep and label[:1] == "c" and label[1:].isdigit():
+            by_ord[int(label[1:]) - 1] = uid
+        elif not sep:
+            by_ord[0] = part
+    for card in cards:
+        uid = by_ord.get(card.ord)
+        if uid:
+            result.returned[uid] = answers.get(card.id, ())
+    return True
 
 
 def _where(shown: str, note_id: int | None, message: str):

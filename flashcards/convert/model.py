@@ -63,7 +63,7 @@ class ConvertedCard:
     For a cloze card `front` holds the paragraph with `{{…}}` deletions and `back` the extra
     notes shown with the answer (may be empty)."""
 
-    kind: str  # "basic" or "cloze"
+    kind: str  # "basic", "cloze" or "choice"
     front: str
     back: str
     card_id: str
@@ -76,6 +76,8 @@ class ConvertedCard:
     suspended: frozenset[str] = frozenset()
     # The source's answers, keyed the same way ("" or "c1", "c2", ...).
     history: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)
+    # A multiple-choice card's options (kind "choice"), each (text, correct).
+    choices: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(slots=True)
@@ -111,9 +113,13 @@ class Conversion:
     errors: list[DeckError] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     warnings: list[Skip] = field(default_factory=list)  # converted, but not quite as it was
+    # The answers given in Anki to cards of ours that went there with `flashcards export`, by
+    # the card's lasting identity (its uid): they come back, the notes are not converted.
+    returned: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)
 
     def extend(self, other: Conversion) -> None:
         self.decks.extend(other.decks)
         self.errors.extend(other.errors)
         self.skipped.extend(other.skipped)
         self.warnings.extend(other.warnings)
+        self.returned.update(other.returned)

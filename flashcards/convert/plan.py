@@ -35,7 +35,7 @@ class ConvertedFile:
 @dataclass(slots=True)
 class ImportPlan:
     markdown: list[str] = field(default_factory=list)  # our own decks: imported as they are
-    files: dict[Path, str] = field(default_factory=dict)  # converted decks to write
+    files: dict[Path, str | bytes] = field(default_factory=dict)  # decks (text), media (bytes)
     converted: list[ConvertedFile] = field(default_factory=list)
     errors: list[DeckError] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
@@ -43,6 +43,8 @@ class ImportPlan:
     schedules: dict[str, Schedule] = field(default_factory=dict)  # by card id, once imported
     suspended: set[str] = field(default_factory=set)  # ids of cards the source had suspended
     histories: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)  # by card id
+    # Answers given in Anki to our own exported cards, by the card's uid (see anki_export).
+    returned: dict[str, tuple[PastReview, ...]] = field(default_factory=dict)
 
 
 def _read(path: Path, shown: str, errors: list[DeckError]) -> str | None:
@@ -159,6 +161,7 @@ def plan_import(
     plan.errors.extend(conversion.errors)
     plan.skipped = conversion.skipped
     plan.warnings = conversion.warnings
+    plan.returned = conversion.returned
     for deck, output in pairs:
         if not deck.cards:
             plan.skipped.append(Skip(deck.source, 0, "no cards found"))

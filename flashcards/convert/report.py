@@ -24,6 +24,9 @@ class ConvertedInputs:
     suspended: int = 0  # new cards suspended because the source had them suspended
     history_cards: int = 0  # new cards whose answers came along from the source's log
     history_answers: int = 0
+    returned_cards: int = 0  # our exported cards that gained answers given in Anki
+    returned_answers: int = 0
+    returned_unknown: int = 0  # cards of the package no longer in the collection
 
     def write(self) -> None:
         """Write the converted decks (raises OSError, having put back what it wrote)."""
@@ -81,6 +84,20 @@ class ConvertedInputs:
                 f"{self.history_cards} card{'s' * (self.history_cards != 1)} came along from "
                 "the review log, and their FSRS state was replayed from them"
             )
+        if self.plan.returned and not self.returned_answers:
+            lines.append("no reviews done in Anki are new: those in the package are already here")
+        elif self.plan.returned:
+            lines.append(
+                f"{self.returned_answers} review{'s' * (self.returned_answers != 1)} done in "
+                f"Anki came back for {self.returned_cards} card"
+                f"{'s' * (self.returned_cards != 1)} (reviews already here were recognised), "
+                "and their FSRS state was replayed"
+            )
+        if self.returned_unknown:
+            lines.append(
+                f"{self.returned_unknown} exported card{'s' * (self.returned_unknown != 1)} "
+                "of the package are no longer in the collection: their reviews were left out"
+            )
         if self.suspended:
             lines.append(
                 f"{self.suspended} card{'s' * (self.suspended != 1)} suspended, as in the source"
@@ -127,5 +144,10 @@ class ConvertedInputs:
                 "refused": self.refused,
             },
             "history": {"cards": self.history_cards, "reviews": self.history_answers},
+            "returned": {
+                "cards": self.returned_cards,
+                "reviews": self.returned_answers,
+                "unknown": self.returned_unknown,
+            },
             "suspended": self.suspended,
         }

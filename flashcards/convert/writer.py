@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,15 +93,17 @@ def _one_paragraph(text: str) -> str:
     return "\n".join(joined)
 
 
-def _comment(card: ConvertedCard) -> str:
-    parts = [f"id: {card.card_id}"]
+def _comment(card: ConvertedCard) -> list[str]:
+    """The card's id/tags comment; none for a card with neither (an empty id: a card that
+    our parser recognises by its content)."""
+    parts = [f"id: {card.card_id}"] if card.card_id else []
     if card.tags:
         parts.append("tags: " + " ".join(card.tags))
-    return "<!-- " + "; ".join(parts) + " -->"
+    return ["<!-- " + "; ".join(parts) + " -->"] if parts else []
 
 
 def _card_lines(card: ConvertedCard) -> list[str]:
-    lines = [_comment(card)]
+    lines = _comment(card)
     if card.kind == "cloze":
         lines += _after_marker("C:", _one_paragraph(card.front.strip()))
         if card.back.strip():
@@ -108,6 +111,10 @@ def _card_lines(card: ConvertedCard) -> list[str]:
             lines.extend(_escape_lines(card.back.strip()))
         return lines
     lines += _after_marker("Q:", card.front.strip(), front_of_question=True)
+    if card.kind == "choice":
+        lines += [f"- [{'x' if correct else ' '}] {text}" for text, correct in card.choices]
+        if not card.back.strip():
+            return lines
     lines += _after_marker("A:", card.back.strip())
     return lines
 
@@ -121,9 +128,10 @@ def _ordered(cards: list[ConvertedCard]) -> list[ConvertedCard]:
     return sorted(cards, key=lambda c: (bool(c.topic), order[c.topic]))
 
 
-def render_deck(deck: ConvertedDeck) -> Rendered:
+def render_deck(deck: ConvertedDeck, origin: str | None = None) -> Rendered:
     """The deck file's text, checked by parsing it back: every card must come out as one card
-    (or, for a cloze paragraph, one card per deletion) with no error."""
+    (or, for a cloze paragraph, one card per deletion) with no error. `origin` replaces the
+    comment that says where the file came from."""
     head = ["---", f"title: {json.dumps(deck.title, ensure_ascii=False)}"]
     if deck.description:
         head.append(f"description: {json.dumps(deck.description, ensure_ascii=False)}")
@@ -131,7 +139,8 @@ def render_deck(deck: ConvertedDeck) -> Rendered:
         head.append(f"tags: {json.dumps(list(deck.tags), ensure_ascii=False)}")
     head += [
         "---",
-        f"<!-- Converted from {deck.fmt} {MARK}; converting again replaces this file. -->",
+        origin
+        or f"<!-- Converted from {deck.fmt} {MARK}; converting again replaces this file. -->",
         "",
     ]
     lines = list(head)
@@ -151,7 +160,7 @@ def render_deck(deck: ConvertedDeck) -> Rendered:
                 heading = " ".join(card.topic[level].split()) or "untitled"
                 lines += ["#" * (level + 1) + " " + heading, ""]
             current = card.topic
-        starts.append((len(lines) + 2, card))  # 1-based line of the card's marker
+        starts.append((len(lines) + 1 + len(_comment(card)), card))  # the marker's line
         lines += _card_lines(card)
         lines.append("")
     text = "\n".join(lines)
@@ -236,7 +245,7 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def write_files(files: dict[Path, str | bytes]) -> WrittenFiles:
+def write_files(files: Mapping[Path, str | bytes]) -> WrittenFiles:
     """Write every file through a temporary file and a rename; files whose content is already
     the same are not touched (so their modification time and digest stay)."""
     written = WrittenFiles(paths=[], before={}, made_dirs=[])

@@ -18,7 +18,7 @@ from ..config import Config
 from ..optimizer.store import parameter_sets
 from ..review_rules import CardState, is_lapse
 from ..scheduling.scheduler import make_scheduler
-from ..storage.backup import check_integrity
+from ..storage.backup import SERVER_BACKUPS, SERVER_INTEGRITY, check_integrity
 from ..storage.collection import Collection
 from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
 from ..storage.totals import recount, totals_agree
@@ -58,6 +58,7 @@ class Report:
     fixed: list[str] = field(default_factory=list)
     cards_checked: int = 0
     readable: dict[str, int] = field(default_factory=dict)  # rows per table, when unopenable
+    notes: list[str] = field(default_factory=list)  # what was not checked here, and why
 
     @property
     def healthy(self) -> bool:
@@ -137,6 +138,9 @@ def examine(collection: Collection, config: Config, fix: bool = False) -> Report
             report.findings.append(Finding("integrity", f"integrity check: {problem}", False))
         if report.findings:
             return report  # a damaged file is for `flashcards restore`, not for repairs
+    else:
+        report.notes.append(f"integrity: not checked by flashcards: {SERVER_INTEGRITY}")
+        report.notes.append(f"backups: {SERVER_BACKUPS}")
     schedulers = _Schedulers(collection, config)
     with collection.read() as conn:
         _orphans(conn, report)

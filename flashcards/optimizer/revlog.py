@@ -11,6 +11,7 @@ for rescheduling) are not reviews and are skipped.
 from __future__ import annotations
 
 import csv
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,11 +33,13 @@ __all__ = [
     "card_histories",
     "collection_reviews",
     "read_revlog_csv",
+    "write_revlog_csv",
 ]
 
 NEW_STATE = 0
 MANUAL_STATE = CardState.MANUAL  # the FSRS tools' review_state for a manual change: ours too
 REQUIRED_COLUMNS = ("card_id", "review_time", "review_rating")
+WRITTEN_COLUMNS = ("card_id", "review_time", "review_rating", "review_state", "review_duration")
 
 
 class RevlogError(Exception):
@@ -103,6 +106,35 @@ def read_revlog_csv(path: str | Path) -> list[Review]:
         raise RevlogError(f"{path}: cannot read the review log: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
         raise RevlogError(f"{path}: not a CSV review log: {exc}") from exc
+
+
+def write_revlog_csv(reviews: Iterable[Review], path: str | Path) -> int:
+    """Write answers in the FSRS optimizer tools' CSV format (`review_time` in epoch
+    milliseconds, `review_state` the card's state before the answer, empty when unknown),
+    through a temporary file and a rename. Returns how many rows were written; raises
+    OSError, having written nothing."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    count = 0
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(WRITTEN_COLUMNS)
+            for review in reviews:
+                writer.writerow(
+                    (
+                        review.card_id,
+                        int(review.reviewed_at.timestamp() * 1000),
+                        review.rating,
+                        "" if review.state_before is None else review.state_before,
+                        "" if review.duration_ms is None else review.duration_ms,
+                    )
+                )
+                count += 1
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return count
 
 
 def _read(rows: csv.DictReader, path: Path) -> list[Review]:

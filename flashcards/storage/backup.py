@@ -23,7 +23,18 @@ __all__ = [
     "make_backup",
     "restore_advice",
     "restore_backup",
+    "SERVER_BACKUPS",
+    "SERVER_INTEGRITY",
 ]
+
+# What applies instead on a PostgreSQL server, where flashcards makes no backups and runs no
+# integrity check of its own: both are the server's (and its administrator's) business.
+SERVER_BACKUPS = (
+    "a collection on a PostgreSQL server is backed up by the server's own means, not by "
+    "flashcards: `pg_dump --format=custom DATABASE > cards.dump` saves it and `pg_restore` "
+    "brings it back (docs/postgresql.md)"
+)
+SERVER_INTEGRITY = "the server checks its own pages (PostgreSQL's data checksums, amcheck)"
 
 _STAMP = "%Y%m%d-%H%M%S"
 

@@ -6,8 +6,10 @@ import math
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+
+from .dialect import lock_schema
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -15,10 +17,12 @@ __all__ = [
     "create_collection_engine",
     "database_url",
     "is_damage",
+    "shown_location",
 ]
 
-SCHEMA_VERSION = 9  # the number of files in migrations/
+SCHEMA_VERSION = 9  # the newest file in migrations/ (and in migrations/postgresql/)
 BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_S = 10
 WAL_CHECKPOINT_PAGES = 10_000
 
 
@@ -33,10 +37,26 @@ def is_damage(error: BaseException) -> bool:
 
 
 def database_url(location: str) -> str:
-    """A path becomes a SQLite URL; a value containing '://' is already a SQLAlchemy URL."""
-    if "://" in location:
+    """A path becomes a SQLite URL; a value containing '://' is already a SQLAlchemy URL. A
+    PostgreSQL URL without a driver (`postgresql://`, `postgres://`) gets psycopg, the driver of
+    the `postgres` extra (SQLAlchemy would otherwise look for psycopg2)."""
+    if "://" not in location:
+        return f"sqlite:///{Path(location).expanduser()}"
+    scheme, rest = location.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg://{rest}"
+    return location
+
+
+def shown_location(location: str) -> str:
+    """The collection's location as messages show it: a URL's password masked, never printed."""
+    if "://" not in location:
         return location
-    return f"sqlite:///{Path(location).expanduser()}"
+    try:
+        return make_url(location).render_as_string(hide_password=True)
+    except ArgumentError:  # not a URL SQLAlchemy can read: keep only what precedes the host
+        scheme, _, rest = location.partition("://")
+        return f"{scheme}://***@{rest.rpartition('@')[2]}" if "@" in rest else location
 
 
 def _sqlite_settings(dbapi_connection, _record) -> None:
@@ -90,7 +110,8 @@ def create_collection_engine(location: str) -> Engine:
             raise CollectionError(
                 f"cannot create the folder {path.parent}: {exc.strerror}"
             ) from exc
-    engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
+    shown = shown_location(location)
+    engine = _engine(url, shown, is_sqlite)
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_settings)
         event.listen(engine, "begin", _begin)
@@ -102,7 +123,7 @@ def create_collection_engine(location: str) -> Engine:
     except (OperationalError, DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         reason = getattr(exc, "orig", None) or exc
-        message = f"cannot open the collection {location}: {reason}"
+        message = f"cannot open the collection {shown}: {_without_password(str(reason), url)}"
         if path is not None and is_damage(reason):
             from .backup import restore_advice
 
@@ -112,6 +133,42 @@ def create_collection_engine(location: str) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def _engine(url: str, shown: str, is_sqlite: bool) -> Engine:
+    if is_sqlite:
+        return create_engine(url, connect_args={"check_same_thread": False})
+    try:
+        dialect = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise CollectionError(f"{shown} is not a database URL flashcards can read") from None
+    if dialect != "postgresql":
+        raise CollectionError(
+            f"cannot open the collection {shown}: flashcards keeps collections in SQLite "
+            f"files or on a PostgreSQL server, not in {dialect}"
+        )
+    try:
+        # A server can restart, and a laptop's connection drop: a pooled connection is tested
+        # before use and replaced if the server went away (one round trip per checkout).
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+    except ModuleNotFoundError as exc:
+        raise CollectionError(
+            f"{shown} is a PostgreSQL server, whose driver comes with the `postgres` extra: "
+            "install flashcards with it (`uv run --extra postgres flashcards`, or "
+            "`pip install 'flashcards[postgres]'`)"
+        ) from exc
+
+
+def _without_password(message: str, url: str) -> str:
+    """A driver's message on one line, with the URL's password taken out should it quote it."""
+    message = " ".join(message.split())
+    try:
+        password = make_url(url).password
+    except ArgumentError:
+        return message
+    return message.replace(str(password), "***") if password else message
 
 
 def _refuse_newer(version: int) -> None:
@@ -156,11 +213,15 @@ def _set_user_version(conn: Connection, is_sqlite: bool, version: int) -> None:
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _migration_files() -> list[Path]:
-    """`migrations/NNNN_name.sql`: file N upgrades the schema from version N-1 to N. A shipped
-    file never changes; a change to the tables is a new file (and the same change in
-    `tables.py`, which a test compares with the migrated schema)."""
-    return sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+def _migration_files(dialect: str) -> dict[int, Path]:
+    """The upgrades, by the version each one reaches. `migrations/NNNN_name.sql` is SQLite's:
+    file N upgrades the schema from version N-1 to N. `migrations/postgresql/` holds
+    PostgreSQL's: the same numbers from 9 on, and one file that builds version 8 whole (no
+    collection could open on PostgreSQL before it). A shipped file never changes; a change to
+    the tables is a new file in each folder (and the same change in `tables.py`, which a test
+    compares with the migrated schema on both engines)."""
+    folder = MIGRATIONS_DIR if dialect == "sqlite" else MIGRATIONS_DIR / dialect
+    return {int(path.name[:4]): path for path in folder.glob("[0-9][0-9][0-9][0-9]_*.sql")}
 
 
 # A line of its own in a migration file: the statements after it run only on SQLite, all or
@@ -206,9 +267,12 @@ def _apply(conn: Connection, path: Path, is_sqlite: bool) -> None:
 
 
 def _migrate(conn: Connection, is_sqlite: bool) -> None:
+    lock_schema(conn)
     version = _user_version(conn, is_sqlite)
     _refuse_newer(version)
-    files = _migration_files()
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        _apply(conn, files[target - 1], is_sqlite)
-        _set_user_version(conn, is_sqlite, target)
+    files = _migration_files(conn.dialect.name)
+    for target in sorted(files):
+        if version < target <= SCHEMA_VERSION:
+            _apply(conn, files[target], is_sqlite)
+            _set_user_version(conn, is_sqlite, target)
+            version = target

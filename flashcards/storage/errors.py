@@ -32,6 +32,32 @@ _MEANINGS = (
         "the file is not a flashcards collection (or is damaged): restore a backup with "
         "`flashcards restore`.",
     ),
+    # A collection on a PostgreSQL server.
+    *(
+        (
+            fragment,
+            "the PostgreSQL server is not answering: nothing was written. Check that it runs "
+            "and that this machine reaches it, then try again.",
+        )
+        for fragment in (
+            "connection is lost",
+            "server closed the connection",
+            "terminating connection",
+            "connection refused",
+            "connection failed",
+            "could not connect",
+            "connection timeout",
+            "timeout expired",
+        )
+    ),
+    *(
+        (
+            fragment,
+            "another program changed the same cards at the same moment: nothing was written; "
+            "try again.",
+        )
+        for fragment in ("deadlock detected", "could not serialize access")
+    ),
 )
 
 

@@ -1,6 +1,7 @@
-"""What another tool kept for a card, carried over at its first import: suspension and the
-review log (Anki), and review schedules (the Obsidian plugin's due date, interval
-and SM-2 ease) become the cards' FSRS state when they are first imported.
+"""What another tool kept for a card: suspension (at its first import), the review log (Anki;
+the answers not yet here, at every import, see `returned`), and review schedules (the Obsidian
+plugin's due date, interval and SM-2 ease), which become the cards' FSRS state when they are
+first imported.
 
 The memory state comes from fsrs-rs-python's conversion of an SM-2 ease and interval (the one
 Anki uses when FSRS is switched on for cards studied under SM-2); the card becomes a review card
@@ -19,11 +20,12 @@ import fsrs
 from sqlalchemy import insert, select, update
 
 from ..convert.model import PastReview, Schedule
-from ..review_rules import CardState, is_lapse
+from ..review_rules import CardState
 from ..scheduling.days import StudyDay, study_day
 from ..storage.collection import Collection
+from ..storage.export_reads import card_ids_by_explicit_id
 from ..storage.tables import CardRow, ReviewRow
-from ..storage.totals import recount
+from .returned import merge_histories
 
 __all__ = [
     "CarriedSchedules",
@@ -157,85 +159,13 @@ def carry_history(
     zone: tzinfo,
     rollover_hour: int,
 ) -> tuple[int, int]:
-    """Write the source's answers into the review log of the cards that the import at
-    `added_at` has just added, and give each the FSRS state that replaying those answers
-    gives (the replay `flashcards doctor` checks against). A card that was already here keeps
-    its own log: a package imported twice never brings its reviews twice. Returns how many
-    cards and answers came along."""
+    """Write the source's answers into the review log of the cards they belong to (by
+    explicit id), and give each the FSRS state that replaying its log gives (the replay
+    `flashcards doctor` checks against). Answers the log already holds are recognised: a
+    package imported twice never brings its reviews twice, and one imported again later
+    brings only the answers given since. Returns how many cards and answers came along."""
     if not histories:
         return 0, 0
-    names = sorted(histories)
-    cards_done = answers_done = 0
-    with collection.write() as conn:
-        rows = []
-        for start in range(0, len(names), 500):
-            rows += conn.execute(
-                select(cards.c.id, cards.c.explicit_id).where(
-                    cards.c.explicit_id.in_(names[start : start + 500]),
-                    cards.c.created_at == added_at,
-                    cards.c.reps == 0,
-                )
-            ).all()
-        for row in rows:
-            past = [r for r in histories[row.explicit_id] if r.reviewed_at <= added_at]
-            if not past:
-                continue
-            entries, card, reps, lapses = _replay(row.id, past, scheduler, zone, rollover_hour)
-            conn.execute(insert(reviews), entries)
-            conn.execute(
-                update(cards)
-                .where(cards.c.id == row.id)
-                .values(
-                    state=int(card.state),
-                    step=card.step,
-                    stability=card.stability,
-                    difficulty=card.difficulty,
-                    due=card.due,
-                    last_review=card.last_review,
-                    reps=reps,
-                    lapses=lapses,
-                    modified_at=added_at,
-                )
-            )
-            cards_done += 1
-            answers_done += len(entries)
-        if cards_done:
-            recount(conn)  # the statistics' totals, now with the answers that came along
-    return cards_done, answers_done
-
-
-def _replay(card_id: int, past, scheduler: fsrs.Scheduler, zone: tzinfo, rollover_hour: int):
-    card = fsrs.Card(card_id=card_id, due=past[0].reviewed_at)
-    reps = lapses = 0
-    entries: list[dict] = []
-    last_day: int | None = None
-    for answer in past:
-        at = answer.reviewed_at
-        if card.last_review is not None and at < card.last_review:
-            at = card.last_review
-        state_before = CardState.NEW if reps == 0 else int(card.state)
-        interval_before = (
-            (card.due - card.last_review).total_seconds() / 86400 if card.last_review else 0.0
-        )
-        lapsed = is_lapse(card.state, answer.rating)
-        card, _log = scheduler.review_card(card, fsrs.Rating(answer.rating), review_datetime=at)
-        reps += 1
-        lapses += lapsed
-        day = study_day(at, zone, rollover_hour).date.toordinal()
-        entries.append(
-            {
-                "card_id": card_id,
-                "rating": answer.rating,
-                "reviewed_at": at,
-                "duration_ms": answer.duration_ms,
-                "state_before": state_before,
-                "interval_before": interval_before,
-                "scheduled_days": (card.due - at).total_seconds() / 86400,
-                "day": day,
-                "first_of_day": day != last_day,
-                "stability": card.stability,
-                "difficulty": card.difficulty,
-            }
-        )
-        last_day = day
-    return entries, card, reps, lapses
+    ids = card_ids_by_explicit_id(collection, histories)
+    by_card = {ids[name]: past for name, past in histories.items() if name in ids}
+    return merge_histories(collection, by_card, added_at, scheduler, zone, rollover_hour)

@@ -149,7 +149,13 @@ def test_an_optional_section_runs_whole_with_its_triggers(extra_migration):
 
 
 def test_schema_version_counts_the_migration_files():
-    assert len(database_module._migration_files()) == SCHEMA_VERSION
+    assert sorted(database_module._migration_files("sqlite")) == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_postgresql_has_every_version_from_its_first():
+    """PostgreSQL starts at version 8 whole; every later version is in both folders."""
+    versions = sorted(database_module._migration_files("postgresql"))
+    assert versions == list(range(8, SCHEMA_VERSION + 1))
 
 
 @pytest.mark.parametrize("version", range(1, SCHEMA_VERSION + 1))

@@ -92,10 +92,12 @@ class DeckActionsScreen(ModalScreen[str | None]):
     def action_remove(self) -> None:
         if self.busy:
             return
-        question = (
-            f"Remove the deck '{inert(self.deck_name)}' and its {self.cards} cards?\n\n"
+        question = f"Remove the deck '{inert(self.deck_name)}' and its {self.cards} cards?\n\n" + (
             "Their review history goes too; a backup made first keeps it "
             "(`flashcards restore` lists it)."
+            if self.app.workspace.makes_backups
+            else "Their review history goes too. No backup is made on a PostgreSQL server: "
+            "take one with pg_dump first if you may want it back."
         )
 
         def answered(yes: bool | None) -> None:
@@ -112,7 +114,9 @@ class DeckActionsScreen(ModalScreen[str | None]):
             note = workspace.hide_deck(self.deck_id)
         else:
             made = workspace.remove_deck(self.deck_id)
-            note = f"Removed: {self.deck_name}. Its history is kept in {made.path.name}."
+            note = f"Removed: {self.deck_name}." + (
+                f" Its history is kept in {made.path.name}." if made is not None else ""
+            )
         self.post_message(self.Done(note))
 
     @on(Done)
