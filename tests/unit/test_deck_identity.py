@@ -1,6 +1,7 @@
 """A deck is the same deck on every machine: two copies of one folder in different places (two
 checkouts, two installs of the program) share one history, through imports, the built-in
-decks' sync and the upgrade of a collection from before deck keys (schema 9)."""
+decks' sync and the upgrade of a collection from before deck keys (schema 9). On SQLite and on
+PostgreSQL, where several machines most likely share one collection."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from flashcards.study.decks import find_deck, list_decks, remove_deck, set_hidde
 from flashcards.workspace import Workspace
 
 from ..conftest import NOW, basic_deck, write_deck
-from .test_scheduling import study
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SHIPPED = Path(__file__).parents[2] / "decks"
@@ -49,9 +49,12 @@ decks_t = DeckRow.__table__
 reviews_t = ReviewRow.__table__
 
 
+pytestmark = pytest.mark.engines
+
+
 @pytest.fixture
-def collection(tmp_path):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def collection(db_location):
+    collection = Collection(db_location)
     yield collection
     collection.close()
 
@@ -98,6 +101,19 @@ def workspace_on(collection: Collection, clock) -> Workspace:
     return Workspace(collection, Config(fuzz=False), clock, ZoneInfo("Europe/Berlin"))
 
 
+def answer(collection: Collection, count: int) -> None:
+    """An answer to each of the first `count` cards, in the review log."""
+    with collection.write() as conn:
+        ids = conn.execute(select(cards_t.c.id).order_by(cards_t.c.id).limit(count)).scalars()
+        conn.execute(
+            reviews_t.insert(),
+            [
+                {"card_id": card_id, "rating": 3, "reviewed_at": NOW, "state_before": 0}
+                for card_id in ids
+            ],
+        )
+
+
 def test_two_checkouts_of_one_folder_share_one_history(tmp_path, collection, clock):
     a, b = two_machines(tmp_path)
     first = imported(collection, a)
@@ -107,8 +123,7 @@ def test_two_checkouts_of_one_folder_share_one_history(tmp_path, collection, clo
         "basics.md": str((a / "basics.md").resolve()),
         "ml/ranking.md": str((a / "ml" / "ranking.md").resolve()),
     }
-    answered = study(workspace_on(collection, clock).review_session(), limit=4)
-    assert len(answered) == 4
+    answer(collection, 4)
 
     # Machine B imports its copy: the same decks and cards, nothing relinked, the history seen.
     report = imported(collection, b)
@@ -139,7 +154,7 @@ def test_an_edit_made_on_one_machine_updates_the_same_card_on_the_other(
     a, b = two_machines(tmp_path)
     imported(collection, a)
     before = card_ids(collection)
-    study(workspace_on(collection, clock).review_session(), limit=6)
+    answer(collection, 6)
     ranking = b / "ml" / "ranking.md"
     ranking.write_text(ranking.read_text().replace("log2(rank + 1)", "log2(1 + rank)"))
     report = imported(collection, b)  # parsed, since a file changed: matched card by card
@@ -169,7 +184,7 @@ def test_moving_a_file_within_the_folder_keeps_its_history(tmp_path, collection,
     a, _ = two_machines(tmp_path)
     imported(collection, a)
     before = card_ids(collection)
-    study(workspace_on(collection, clock).review_session(), limit=6)
+    answer(collection, 6)
     (a / "metrics").mkdir()
     (a / "ml" / "ranking.md").rename(a / "metrics" / "ranking-metrics.md")
     report = imported(collection, a)
@@ -263,7 +278,7 @@ def test_built_in_decks_installed_in_two_folders_share_one_history(
     before = card_ids(collection)
     keys = set(deck_rows(collection))
     assert all(key.startswith("builtin/") for key in keys)
-    assert len(study(workspace_on(collection, clock).review_session(), limit=5)) == 5
+    answer(collection, 5)
 
     def refuse_to_parse(*args, **kwargs):
         raise AssertionError("an unchanged built-in file was parsed again")
@@ -284,6 +299,7 @@ def test_built_in_decks_installed_in_two_folders_share_one_history(
     assert review_count(collection) == 5
 
 
+@pytest.mark.sqlite_only  # a collection file of its own (or a version-8 one)
 def test_a_built_in_sync_that_fails_is_told_to_the_person(tmp_path, monkeypatch, clock):
     shipped = tmp_path / "shipped"
     write_deck(shipped, "01-one.md", basic_deck(2, title="One", prefix="one"))
@@ -316,6 +332,7 @@ def upgraded_v8(tmp_path: Path, meta: dict[str, list[str]]) -> Path:
     return path
 
 
+@pytest.mark.sqlite_only  # a collection file of its own (or a version-8 one)
 def test_the_upgrade_from_version_8_keeps_every_deck_and_its_history(tmp_path):
     path = upgraded_v8(tmp_path, {"hidden_decks": ["/decks/metrics.md"]})
     collection = Collection(str(path))
@@ -352,6 +369,7 @@ def test_the_upgrade_from_version_8_keeps_every_deck_and_its_history(tmp_path):
         collection.close()
 
 
+@pytest.mark.sqlite_only  # a collection file of its own (or a version-8 one)
 def test_a_built_in_deck_removed_before_the_upgrade_stays_removed(tmp_path, clock, two_installs):
     folder = two_installs(0)
     path = upgraded_v8(
@@ -411,6 +429,7 @@ def test_importing_the_other_checkout_parses_nothing_and_says_unchanged(
     ]
 
 
+@pytest.mark.sqlite_only  # a collection file of its own (or a version-8 one)
 def test_the_import_says_which_decks_took_a_new_key(tmp_path, monkeypatch, capsys, isolated):
     shutil.copy(FIXTURES / "schema-v8.sqlite3", isolated / "collection.sqlite3")
     folder = tmp_path / "decks"
