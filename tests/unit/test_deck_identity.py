@@ -210,6 +210,23 @@ def test_an_id_in_the_front_matter_names_the_deck_wherever_it_lies(tmp_path, col
     assert card_ids(collection) == before
 
 
+def test_adding_an_id_renames_the_deck_in_place(tmp_path, collection):
+    a, _ = two_machines(tmp_path)
+    imported(collection, a)
+    set_hidden(collection, find_deck(collection, "Ranking"), True)
+    before = card_ids(collection)
+    ranking = a / "ml" / "ranking.md"
+    ranking.write_text(ranking.read_text().replace("---\n", "---\nid: ranking\n", 1))
+    report = imported(collection, a)
+    assert report.renamed == {"ml/ranking.md": "id:ranking"}
+    assert (report.added, report.relinked, report.unchanged) == (0, 0, 6)
+    assert card_ids(collection) == before
+    assert [(d.key, d.hidden) for d in list_decks(collection)] == [
+        ("basics.md", False),
+        ("id:ranking", True),
+    ]
+
+
 def test_an_invalid_deck_id_is_refused_where_it_is_written(tmp_path, collection):
     folder = tmp_path / "decks"
     write_deck(folder, "x.md", "---\ntitle: X\nid: two words\n---\nQ: q\nA: a\n")
