@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -55,8 +56,8 @@ class Config:
 
 
 # TOML section -> {key: (Config attribute, validator)}
-def _number(low: float, high: float, kind: type = float):
-    def check(value):
+def _number(low: float, high: float, kind: type = float) -> Callable[[object], float]:
+    def check(value: object) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValueError(f"must be a number from {low:g} to {high:g}")
         if kind is int and not float(value).is_integer():
@@ -68,20 +69,20 @@ def _number(low: float, high: float, kind: type = float):
     return check
 
 
-def _steps(value):
+def _steps(value: object) -> tuple[timedelta, ...]:
     if not isinstance(value, list):
         raise ValueError('must be a list like ["1m", "10m"]')
     return tuple(parse_duration(v) for v in value)
 
 
-def _boolean(value):
+def _boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError("must be true or false")
     return value
 
 
-def _choice(*options: str):
-    def check(value):
+def _choice(*options: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
         if value not in options:
             raise ValueError("must be one of " + ", ".join(f"'{o}'" for o in options))
         return value
@@ -89,7 +90,7 @@ def _choice(*options: str):
     return check
 
 
-def _zone(value):
+def _zone(value: object) -> str:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -99,9 +100,12 @@ def _zone(value):
     return str(value)
 
 
-_SCHEMA = {
+_desired_retention = _number(0.5, 0.99)  # also what `set_desired_retention` accepts
+Validator = Callable[[object], object]  # a TOML value in, the setting out (ValueError: refused)
+
+_SCHEMA: dict[str, dict[str, tuple[str, Validator]]] = {
     "scheduling": {
-        "desired_retention": ("desired_retention", _number(0.5, 0.99)),
+        "desired_retention": ("desired_retention", _desired_retention),
         "learning_steps": ("learning_steps", _steps),
         "relearning_steps": ("relearning_steps", _steps),
         "maximum_interval": ("maximum_interval", _number(1, 36500, int)),
@@ -227,8 +231,7 @@ _RETENTION_LINE = re.compile(r"^(\s*desired_retention\s*=\s*)([^\s#]+)(.*)$")
 def set_desired_retention(path: Path, value: float) -> None:
     """Write `[scheduling] desired_retention` into the config file, leaving every other line as
     it is; a missing file is created from DEFAULT_CONFIG_TEXT first."""
-    check = _SCHEMA["scheduling"]["desired_retention"][1]
-    value = check(value)
+    value = _desired_retention(value)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

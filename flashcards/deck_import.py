@@ -149,9 +149,8 @@ def same_titles(collection: Collection, files: set[str]) -> list[str]:
     the home screen and `--deck NAME` could not tell them apart."""
     from sqlalchemy import select
 
-    from .storage.tables import DeckRow
+    from .storage.tables import decks
 
-    decks = DeckRow.__table__
     with collection.read() as conn:
         rows = conn.execute(select(decks.c.name, decks.c.file)).all()
     by_title: dict[str, list[tuple[str, str]]] = {}

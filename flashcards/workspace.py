@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +17,9 @@ from .storage import Collection, CollectionError
 from .study.decks import UnknownDeck, names_deck
 from .study.session import ReviewSession
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: not every command needs exams or backups
     from .storage.backup import Backup
+    from .study.exam import ExamSession, ExamSpec
 
 __all__ = ["UnknownDeck", "Workspace"]
 
@@ -30,7 +31,9 @@ def _existing_file(database: str) -> bool:
     return url.startswith("sqlite:///") and Path(url.removeprefix("sqlite:///")).is_file()
 
 
-def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
+def _daily_backup(
+    collection: Collection, config: Config, clock: Clock, zone: tzinfo, warnings: list[str]
+) -> None:
     """Back the collection up once a study day. A damaged collection stops here, with the way
     to restore it; a backup that cannot be written is only a warning."""
     from .storage.backup import BackupError, backup_if_due, check_integrity
@@ -39,7 +42,7 @@ def _daily_backup(collection, config, clock, zone, warnings: list[str]) -> None:
     if path is None:
         return
 
-    def same_day(a, b) -> bool:
+    def same_day(a: datetime, b: datetime) -> bool:
         rollover = config.rollover_hour
         return study_day(a, zone, rollover).date == study_day(b, zone, rollover).date
 
@@ -152,7 +155,7 @@ class Workspace:
             parameters=self.parameters,
         )
 
-    def new_exam(self, spec) -> tuple[object, str | None]:
+    def new_exam(self, spec: ExamSpec) -> tuple[ExamSession, str | None]:
         """Draw an exam (`ExamSpec`); returns the session and a note when fewer cards exist
         than were asked for. Raises ExamError for unknown tags or nothing to ask."""
         from .study.exam import ExamError, ExamSession, draw_exam, known_tags

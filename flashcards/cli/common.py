@@ -6,8 +6,12 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 __all__ = ["Options", "fail", "open_workspace", "require_collection"]
 
@@ -21,7 +25,7 @@ class Options:
     create: bool = False  # --create: a new collection may be made at an explicit path
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     from ..terminal_text import inert
 
     click.echo(inert(message), err=True)
@@ -40,7 +44,7 @@ def require_collection(options: Options, *, writes: bool = False) -> bool:
     return choice.file is not None and not choice.file.exists()
 
 
-def open_workspace(options: Options, *, seed: bool = True, writes: bool = False):
+def open_workspace(options: Options, *, seed: bool = True, writes: bool = False) -> Workspace:
     from ..clock import clock_from_env
     from ..config import ConfigError
     from ..storage import CollectionError

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +15,13 @@ from .command import Group
 from .common import Options, fail, open_workspace, require_collection
 from .export import export
 from .optimize import optimize
+
+if TYPE_CHECKING:  # imported inside the commands that use them
+    from ..convert.report import ConvertedInputs
+    from ..deck.model import DeckError
+    from ..study.decks import DeckSummary
+    from ..study.rounds import RoundSummary
+    from ..workspace import Workspace
 
 __all__ = ["cli", "main"]
 
@@ -69,7 +78,9 @@ def cli(ctx: click.Context, database: str | None, config_file: Path | None, crea
         run_app(ctx.obj, screen="home")
 
 
-def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
+def run_app(
+    options: Options, screen: str, workspace: Workspace | None = None, **arguments: Any
+) -> None:
     workspace = workspace or open_workspace(options)
     from ..ui.app import FlashcardsApp
 
@@ -82,7 +93,7 @@ def run_app(options: Options, screen: str, workspace=None, **arguments) -> None:
         sys.exit(app.return_code)
 
 
-def _error_json(error) -> dict:
+def _error_json(error: DeckError) -> dict:
     return {"path": error.path, "line": error.line, "message": error.message, "text": str(error)}
 
 
@@ -231,6 +242,7 @@ def import_command(
         for line in plan.summary():
             click.echo(inert(line))
     report = outcome.report
+    assert report is not None  # without errors, the import was written and reported
     rounds = outcome.rounds
     if as_json:
         warnings = outcome.empty + outcome.warnings
@@ -282,7 +294,7 @@ def import_command(
     sys.exit(1 if outcome.empty else 0)
 
 
-def _forget_new_collection(workspace) -> None:
+def _forget_new_collection(workspace: Workspace) -> None:
     """A collection created by an import that then failed is removed again: nothing was
     imported, so nothing should be left behind."""
     path = workspace.collection.sqlite_path
@@ -299,7 +311,7 @@ def _convert_inputs(
     out_dir: Path | None,
     columns: str | None,
     cloze_syntax: tuple[str, ...],
-):
+) -> ConvertedInputs:
     """Convert, in memory, the inputs that are not our Markdown; on any problem, report every
     one as `path:line: message` and stop: nothing is written."""
     from ..convert.delimited import parse_columns
@@ -328,7 +340,7 @@ def _convert_inputs(
     return ConvertedInputs(plan)
 
 
-def _carry_state(workspace, plan, now) -> None:
+def _carry_state(workspace: Workspace, plan: ConvertedInputs, now: datetime) -> None:
     """Give imported cards what their source kept: the review log (Anki, the answers not yet
     here) and suspension (Anki, new cards), review schedules (Obsidian, new cards); and
     bring back the reviews done in Anki to our own exported cards."""
@@ -417,8 +429,8 @@ def exam(options: Options, decks, tags, count, minutes, seed, weak, resume, feed
         if feedback:
             workspace.config.exam_feedback = feedback
         session = resume_exam(workspace.collection, workspace.config, workspace.clock, left.exam_id)
-        note = f"Resumed the exam {state}."
-        run_app(options, screen="exam", workspace=workspace, exam=session, note=note)
+        resumed = f"Resumed the exam {state}."
+        run_app(options, screen="exam", workspace=workspace, exam=session, note=resumed)
         return
     try:
         spec = ExamSpec(
@@ -482,7 +494,7 @@ def round_command(
     run_app(options, screen="round", workspace=workspace, round_run=run, round_id=summary.id)
 
 
-def _print_rounds(summaries, as_json: bool) -> None:
+def _print_rounds(summaries: list[RoundSummary], as_json: bool) -> None:
     from ..terminal_text import inert
 
     rows = [
@@ -572,7 +584,7 @@ def decks(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Built-in decks: {'on' if builtin else 'off'}.")
 
 
-def _deck_or_fail(workspace, name: str):
+def _deck_or_fail(workspace: Workspace, name: str) -> DeckSummary:
     from ..study.decks import UnknownDeck, find_deck
 
     try:
@@ -601,7 +613,7 @@ def decks_unhide(options: Options, name: str) -> None:
     _say(f"{'Shown again' if changed else 'Not hidden'}: {deck.name}.")
 
 
-def _set_hidden(options: Options, name: str, hidden: bool):
+def _set_hidden(options: Options, name: str, hidden: bool) -> tuple[DeckSummary, bool]:
     """Hide or show the deck NAME; returns it and whether anything changed."""
     from ..study.decks import set_hidden
 
@@ -694,7 +706,7 @@ def _confirm(question: str) -> bool:
         return False
 
 
-def _summaries(workspace):
+def _summaries(workspace: Workspace) -> list[DeckSummary]:
     from ..study.decks import list_decks
 
     return list_decks(workspace.collection)
@@ -870,7 +882,7 @@ def _sqlite_file(options: Options) -> Path | None:
     return DatabaseChoice(options.database, options.database_source).file
 
 
-def _collection_file(workspace) -> Path:
+def _collection_file(workspace: Workspace) -> Path:
     from ..storage.backup import SERVER_BACKUPS
 
     path = workspace.collection.sqlite_path

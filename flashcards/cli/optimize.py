@@ -5,12 +5,23 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from .command import Command
 from .common import Options, fail, open_workspace
+
+if TYPE_CHECKING:  # the command imports these where it uses them: `--help` stays quick
+    from datetime import tzinfo
+
+    from ..config import Config
+    from ..optimizer.optimization import Fit, Optimization
+    from ..optimizer.revlog import CardHistory
+    from ..optimizer.simulate import RetentionChoice, StartingCard
+    from ..workspace import Workspace
 
 __all__ = ["optimize"]
 
@@ -21,7 +32,9 @@ class _ProgressBar:
 
     WIDTH = 24
 
-    def __init__(self, label: str, total: int, delay: float = 1.0, stream=None) -> None:
+    def __init__(
+        self, label: str, total: int, delay: float = 1.0, stream: TextIO | None = None
+    ) -> None:
         self.label = label
         self.total = total
         self.delay = delay
@@ -169,20 +182,21 @@ def _fit(
         if as_json:
             click.echo(json.dumps(_fit_payload(result, seconds), indent=2))
             return
-        if not result.enough_history:
+        fit = result.fit
+        if fit is None:
             click.echo(_too_little(result))
             return
-        _show_fit(result, seconds, zone, config.rollover_hour, revlog is not None)
+        _show_fit(result, fit, seconds, zone, config.rollover_hour, revlog is not None)
         if workspace is None:
             if revlog is not None and yes:
-                _keep_from_log(options, result)
+                _keep_from_log(options, result.reviews, fit)
             elif revlog is not None:
                 click.echo(
                     "Nothing was changed (--revlog). Add --yes to keep these parameters for "
                     "your collection."
                 )
             return
-        _accept(workspace, result, reschedule, yes)
+        _accept(workspace, result.reviews, fit, reschedule, yes)
     finally:
         bar.finish()
         if workspace is not None:
@@ -194,7 +208,7 @@ def _collection_exists(database: str) -> bool:
     return "://" in database or Path(database).expanduser().exists()
 
 
-def _settings_only(options: Options, timezone: str | None):
+def _settings_only(options: Options, timezone: str | None) -> tuple[Config, tzinfo]:
     """The config and the timezone of study days, without opening the collection."""
     from zoneinfo import ZoneInfoNotFoundError
 
@@ -212,7 +226,7 @@ def _settings_only(options: Options, timezone: str | None):
     return config, zone
 
 
-def _revlog_histories(path: Path, zone, rollover_hour: int):
+def _revlog_histories(path: Path, zone: tzinfo, rollover_hour: int) -> list[CardHistory]:
     from ..optimizer.revlog import RevlogError, card_histories, read_revlog_csv
 
     try:
@@ -222,31 +236,32 @@ def _revlog_histories(path: Path, zone, rollover_hour: int):
     return card_histories(reviews, zone, rollover_hour)
 
 
-def _collection_histories(workspace):
+def _collection_histories(workspace: Workspace) -> list[CardHistory]:
     from ..optimizer.revlog import card_histories, collection_reviews
 
     reviews = collection_reviews(workspace.collection)
     return card_histories(reviews, workspace.zone, workspace.config.rollover_hour)
 
 
-def _fit_payload(result, seconds: float) -> dict:
-    payload = {
+def _fit_payload(result: Optimization, seconds: float) -> dict[str, object]:
+    fit = result.fit
+    payload: dict[str, object] = {
         "reviews": result.reviews,
-        "train_reviews": result.train_reviews,
-        "test_reviews": result.test_reviews,
-        "default": result.default.as_dict() if result.default else None,
-        "fitted": result.fitted.as_dict() if result.fitted else None,
-        "parameters": list(result.parameters) if result.parameters else None,
+        "train_reviews": fit.train_reviews if fit else 0,
+        "test_reviews": fit.test_reviews if fit else 0,
+        "default": fit.default.as_dict() if fit else None,
+        "fitted": fit.fitted.as_dict() if fit else None,
+        "parameters": list(fit.parameters) if fit else None,
         "seconds": round(seconds, 3),
     }
-    if result.current is not None:
-        payload["current"] = result.current.as_dict()
-    if not result.enough_history:
+    if fit is not None and fit.current is not None:
+        payload["current"] = fit.current.as_dict()
+    if fit is None:
         payload["message"] = _too_little(result)
     return payload
 
 
-def _too_little(result) -> str:
+def _too_little(result: Optimization) -> str:
     from ..optimizer.optimization import MIN_REVIEWS
 
     if result.reviews == 0:
@@ -262,42 +277,49 @@ def _too_little(result) -> str:
     )
 
 
-def _show_fit(result, seconds: float, zone, rollover_hour: int, from_log: bool) -> None:
+def _show_fit(
+    result: Optimization,
+    fit: Fit,
+    seconds: float,
+    zone: tzinfo,
+    rollover_hour: int,
+    from_log: bool,
+) -> None:
     from ..scheduling.days import study_day
 
     source = "the review log" if from_log else "your history"
-    held_out_from = study_day(result.held_out_from, zone, rollover_hour).date
+    held_out_from = study_day(fit.held_out_from, zone, rollover_hour).date
     click.echo(
         f"FSRS-6 fitted to {source}: {result.reviews:,} reviews, {result.predictable:,} of "
         f"them on a later day than the card's previous review."
     )
     click.echo(
-        f"Fitted on the earlier {result.train_reviews:,}; measured on the later "
-        f"{result.test_reviews:,} (from {held_out_from.isoformat()} on), held out of the fit."
+        f"Fitted on the earlier {fit.train_reviews:,}; measured on the later "
+        f"{fit.test_reviews:,} (from {held_out_from.isoformat()} on), held out of the fit."
     )
     click.echo("")
     click.echo("  later reviews, held out     log loss   RMSE(bins)")
-    rows = [("default parameters", result.default)]
-    if result.current is not None:
-        rows.append(("current parameters", result.current))
-    rows.append(("fitted parameters", result.fitted))
+    rows = [("default parameters", fit.default)]
+    if fit.current is not None:
+        rows.append(("current parameters", fit.current))
+    rows.append(("fitted parameters", fit.fitted))
     for label, figures in rows:
         click.echo(f"  {label:<26}{figures.log_loss:>9.4f}{figures.rmse_bins:>13.4f}")
     click.echo("")
     click.echo("Lower is better for both.")
     click.echo(
-        f"Trained for {result.epochs} epochs (the length that did best on the latest fifth of "
+        f"Trained for {fit.epochs} epochs (the length that did best on the latest fifth of "
         "the earlier reviews)."
     )
-    click.echo("Parameters: " + ", ".join(f"{w:g}" for w in result.parameters))
+    click.echo("Parameters: " + ", ".join(f"{w:g}" for w in fit.parameters))
     click.echo(f"Time: {seconds:.2f} s")
 
 
-def _accept(workspace, result, reschedule: bool, yes: bool) -> None:
+def _accept(workspace: Workspace, reviews: int, fit: Fit, reschedule: bool, yes: bool) -> None:
     from ..optimizer.store import save_parameter_set
 
-    if not result.improves:
-        which = "current" if result.current is not None else "default"
+    if not fit.improves:
+        which = "current" if fit.current is not None else "default"
         click.echo(
             f"The fitted parameters do not predict your later reviews better than the {which} "
             "ones (log loss), so nothing changes."
@@ -306,28 +328,28 @@ def _accept(workspace, result, reschedule: bool, yes: bool) -> None:
     if not (yes or click.confirm("Use the new parameters?", default=False)):
         click.echo("Kept the current parameters.")
         return
-    baseline = result.baseline
+    baseline = fit.baseline
     save_parameter_set(
         workspace.collection,
-        result.parameters,
+        fit.parameters,
         now=workspace.clock.now(),
-        reviews=result.reviews,
+        reviews=reviews,
         log_loss_before=baseline.log_loss,
-        log_loss_after=result.fitted.log_loss,
+        log_loss_after=fit.fitted.log_loss,
         rmse_before=baseline.rmse_bins,
-        rmse_after=result.fitted.rmse_bins,
+        rmse_after=fit.fitted.rmse_bins,
     )
     click.echo("Saved. Scheduling uses the new parameters from the next answer.")
     if reschedule:
-        _reschedule(workspace, result.parameters, yes)
+        _reschedule(workspace, fit.parameters, yes)
 
 
-def _keep_from_log(options: Options, result) -> None:
+def _keep_from_log(options: Options, reviews: int, fit: Fit) -> None:
     """--revlog --yes: the parameters fitted to an imported log (from Anki, say) schedule the
     collection, when they predict that log's later reviews better than the defaults."""
     from ..optimizer.store import save_parameter_set
 
-    if not result.improves:
+    if not fit.improves:
         click.echo(
             "The fitted parameters do not predict the log's later reviews better than the "
             "default ones (log loss), so nothing changes."
@@ -335,16 +357,16 @@ def _keep_from_log(options: Options, result) -> None:
         return
     workspace = open_workspace(options, seed=False)
     try:
-        baseline = result.baseline
+        baseline = fit.baseline
         save_parameter_set(
             workspace.collection,
-            result.parameters,
+            fit.parameters,
             now=workspace.clock.now(),
-            reviews=result.reviews,
+            reviews=reviews,
             log_loss_before=baseline.log_loss,
-            log_loss_after=result.fitted.log_loss,
+            log_loss_after=fit.fitted.log_loss,
             rmse_before=baseline.rmse_bins,
-            rmse_after=result.fitted.rmse_bins,
+            rmse_after=fit.fitted.rmse_bins,
         )
         where = workspace.collection.location
     finally:
@@ -356,7 +378,7 @@ def _keep_from_log(options: Options, result) -> None:
     )
 
 
-def _reschedule(workspace, parameters, yes: bool) -> None:
+def _reschedule(workspace: Workspace, parameters: Sequence[float], yes: bool) -> None:
     from ..optimizer.reschedule import apply_reschedule, plan_reschedule
 
     plan = plan_reschedule(workspace.collection, workspace.config, parameters, workspace.today())
@@ -437,7 +459,9 @@ def _retention(
             workspace.close()
 
 
-def _log_cards(histories, config):
+def _log_cards(
+    histories: Sequence[CardHistory], config: Config
+) -> tuple[Sequence[float], bool, list[StartingCard]]:
     """For --revlog: parameters fitted to the whole log (the defaults if it is too short), and
     its cards as the log leaves them."""
     from ..optimizer.dataset import items_from
@@ -455,7 +479,7 @@ def _log_cards(histories, config):
     return parameters, fitted, cards
 
 
-def _show_retention(choice, source: str) -> None:
+def _show_retention(choice: RetentionChoice, source: str) -> None:
     limits = choice.limits
     click.echo(
         f"The next 365 days of {choice.studied_cards:,} studied and {choice.new_cards:,} new "

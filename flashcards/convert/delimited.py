@@ -101,6 +101,6 @@ def convert_delimited(
             tags = tuple(t for t in values.get("tags", "").replace(",", " ").split() if t)
             deck.cards.append(ConvertedCard("basic", front, back, card_id, line, (), tags))
     except ValueError as exc:
-        line, _, message = str(exc).partition(": ")
-        result.errors.append(DeckError(path, int(line), f"not valid CSV: {message}"))
+        where, _, message = str(exc).partition(": ")
+        result.errors.append(DeckError(path, int(where), f"not valid CSV: {message}"))
     return result

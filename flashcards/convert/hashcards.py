@@ -141,6 +141,7 @@ def convert_hashcards(text: str, path: str, name: str) -> Conversion:
         opening = _FENCE.match(line)
         if fence is not None or opening:
             if fence is None:
+                assert opening is not None  # outside a fence, only an opening line gets here
                 fence = opening.group(1)
             elif opening and opening.group(1)[0] == fence[0]:
                 fence = None

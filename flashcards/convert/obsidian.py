@@ -52,7 +52,8 @@ def _front_matter(lines: list[str], path: str, result: Conversion) -> tuple[int,
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        result.errors.append(DeckError(path, line, f"front matter: {exc.problem or 'invalid'}"))
+        problem = getattr(exc, "problem", None) or "invalid"  # only a marked error has one
+        result.errors.append(DeckError(path, line, f"front matter: {problem}"))
         return end + 1, []
     tags = data.get("tags", []) if isinstance(data, dict) else []
     if isinstance(tags, str):

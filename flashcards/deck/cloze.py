@@ -80,8 +80,8 @@ def find_deletions(text: str) -> list[Deletion]:
 def _parse_deletion(inner: str, start: int, end: int) -> Deletion:
     parts = inner.split("::")
     group = None
-    if len(parts) >= 2 and _GROUP.match(parts[0].strip()):
-        group = "c" + str(int(_GROUP.match(parts[0].strip()).group(1)))
+    if len(parts) >= 2 and (numbered := _GROUP.match(parts[0].strip())):
+        group = "c" + str(int(numbered.group(1)))
         parts = parts[1:]
     if len(parts) > 2:
         raise ClozeError("a deletion takes at most one '::hint'", start)

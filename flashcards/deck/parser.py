@@ -197,7 +197,9 @@ class _Scanner:
             self.meta = None
 
     def read_meta(self, line: str, number: int) -> _Meta | None:
-        content = _META.match(line.strip()).group(1)
+        meta = _META.match(line.strip())
+        assert meta is not None  # the line was classed a meta line by this same pattern
+        content = meta.group(1)
         explicit_id: str | None = None
         tags: tuple[str, ...] = ()
         for part in content.split(";"):

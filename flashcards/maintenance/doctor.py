@@ -7,6 +7,7 @@ import bisect
 import math
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,16 +21,15 @@ from ..review_rules import CardState, is_lapse
 from ..scheduling.scheduler import make_scheduler
 from ..storage.backup import SERVER_BACKUPS, SERVER_INTEGRITY, check_integrity
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow, ReviewRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import exams as exams_t
+from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount, totals_agree
 
 __all__ = ["Finding", "Report", "examine", "examine_unopenable"]
 
-cards_t = CardRow.__table__
-decks_t = DeckRow.__table__
-reviews_t = ReviewRow.__table__
-exams_t = ExamRow.__table__
-answers_t = ExamAnswerRow.__table__
 
 # The log entries a replay reads: answers, and the manual entries that carry a schedule in
 # from another tool (rating 0 with a stability and an interval; resets and reschedules to
@@ -94,7 +94,7 @@ class _Schedulers:
         return self.by_time[index] if index >= 0 else self.default
 
 
-def _replay(card_id: int, answers: list, choose) -> _Replayed:
+def _replay(card_id: int, answers: list, choose: Callable[[datetime], fsrs.Scheduler]) -> _Replayed:
     """Answer a fresh card with the logged ratings; an answer to a new card means the card was
     reset to new before it, so the replay starts again there. A carried schedule (see
     `flashcards.study.carried`) is a starting state, like a fresh card."""
@@ -277,7 +277,11 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
             removed = conn.execute(delete(table).where(condition)).rowcount
             if removed:
                 report.fixed.append(f"deleted {removed} orphaned {name} row(s)")
-        disagreeing = [f.card_id for f in report.findings if f.kind == "state" and f.fixable]
+        disagreeing = [
+            f.card_id
+            for f in report.findings
+            if f.kind == "state" and f.fixable and f.card_id is not None
+        ]
         for card_id in disagreeing:
             answers = [
                 (r.rating, r.reviewed_at, r.state_before, r.stability, r.difficulty)

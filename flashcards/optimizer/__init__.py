@@ -14,6 +14,7 @@ __all__ = [
     "MIN_REVIEWS",
     "CardHistory",
     "Evaluation",
+    "Fit",
     "Optimization",
     "ParameterSet",
     "ReschedulePlan",
@@ -38,6 +39,7 @@ __all__ = [
 
 _HOMES = {
     "MIN_REVIEWS": "optimization",
+    "Fit": "optimization",
     "Optimization": "optimization",
     "optimize_history": "optimization",
     "CardHistory": "revlog",

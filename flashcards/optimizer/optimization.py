@@ -12,43 +12,41 @@ from .evaluate import Evaluation, evaluate_parameters
 from .fit import DEFAULT_PARAMETERS, choose_epochs, fit_parameters
 from .revlog import CardHistory
 
-__all__ = ["MIN_REVIEWS", "Optimization", "optimize_history"]
+__all__ = ["MIN_REVIEWS", "Fit", "Optimization", "optimize_history"]
 
 # Fewer predictable reviews than this and a fit mostly learns noise; the defaults are better.
 MIN_REVIEWS = 400
 
 
 @dataclass(frozen=True, slots=True)
-class Optimization:
-    reviews: int  # every review used, same-day ones included
-    predictable: int  # reviews on a later study day than the card's previous one
-    train_reviews: int = 0
-    test_reviews: int = 0
-    held_out_from: datetime | None = None
-    default: Evaluation | None = None
-    current: Evaluation | None = None  # None when the current parameters are the defaults
-    fitted: Evaluation | None = None
-    parameters: tuple[float, ...] | None = None
-    epochs: int | None = None  # the training length chosen on the earlier reviews
+class Fit:
+    """The parameters fitted to the earlier reviews, and how each set predicts the later ones."""
+
+    train_reviews: int
+    test_reviews: int
+    held_out_from: datetime  # the first held-out review
+    default: Evaluation
+    current: Evaluation | None  # None when the current parameters are the defaults
+    fitted: Evaluation
+    parameters: tuple[float, ...]
+    epochs: int  # the training length chosen on the earlier reviews
 
     @property
-    def enough_history(self) -> bool:
-        return self.parameters is not None
-
-    @property
-    def baseline(self) -> Evaluation | None:
+    def baseline(self) -> Evaluation:
         """What the fitted set competes with: the current set, else the defaults."""
         return self.current or self.default
 
     @property
     def improves(self) -> bool:
         """True when the fitted set predicts the held-out reviews better (lower log loss)."""
-        baseline = self.baseline
-        return (
-            self.fitted is not None
-            and baseline is not None
-            and self.fitted.log_loss < baseline.log_loss
-        )
+        return self.fitted.log_loss < self.baseline.log_loss
+
+
+@dataclass(frozen=True, slots=True)
+class Optimization:
+    reviews: int  # every review used, same-day ones included
+    predictable: int  # reviews on a later study day than the card's previous one
+    fit: Fit | None = None  # None: too little history to fit (fewer than MIN_REVIEWS)
 
 
 def optimize_history(
@@ -61,7 +59,7 @@ def optimize_history(
 ) -> Optimization:
     """Fit FSRS-6 to the earlier reviews and evaluate on the later ones (time-ordered split).
 
-    With fewer than MIN_REVIEWS predictable reviews nothing is fitted (`parameters` is None).
+    With fewer than MIN_REVIEWS predictable reviews nothing is fitted (`fit` is None).
     """
     step = on_step or (lambda _stage: None)
     reviews = sum(len(history.reviews) for history in histories)
@@ -69,6 +67,8 @@ def optimize_history(
     if len(items) < MIN_REVIEWS:
         return Optimization(reviews, len(items))
     split = time_split(items, held_out)
+    held_out_from = split.held_out_from
+    assert held_out_from is not None  # MIN_REVIEWS items always leave some held out
     step("choosing the training length")
     epochs = choose_epochs(split.train, relearning_steps)
     step("fitting")
@@ -79,15 +79,14 @@ def optimize_history(
     if current is not None and tuple(current) != DEFAULT_PARAMETERS:
         baseline = evaluate_parameters(current, split.test)
     fitted = evaluate_parameters(parameters, split.test)
-    return Optimization(
-        reviews=reviews,
-        predictable=len(items),
+    fit = Fit(
         train_reviews=len(split.train),
         test_reviews=len(split.test),
-        held_out_from=split.held_out_from,
+        held_out_from=held_out_from,
         default=default,
         current=baseline,
         fitted=fitted,
         parameters=parameters,
         epochs=epochs,
     )
+    return Optimization(reviews=reviews, predictable=len(items), fit=fit)

@@ -19,12 +19,9 @@ from ..scheduling.days import StudyDay, study_day
 from ..scheduling.queue import deck_infos
 from ..scheduling.scheduler import make_scheduler
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 
 __all__ = ["Move", "ReschedulePlan", "apply_reschedule", "plan_reschedule"]
-
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +94,12 @@ def plan_reschedule(
             ).where(cards.c.retired.is_(False), cards.c.state != CardState.NEW)
         ).all()
         history: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-        for row in conn.execute(
+        for answer in conn.execute(
             select(reviews.c.card_id, reviews.c.rating, reviews.c.reviewed_at).order_by(
                 reviews.c.reviewed_at, reviews.c.id
             )
         ):
-            history[row.card_id].append((row.rating, row.reviewed_at))
+            history[answer.card_id].append((answer.rating, answer.reviewed_at))
     parameters = tuple(parameters)
     changes: list[Move] = []
     considered = 0

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from ..review_rules import CardState
 from ..scheduling.days import study_day
 from ..storage.collection import Collection
-from ..storage.tables import ReviewRow
+from ..storage.tables import reviews
 
 __all__ = [
     "CardHistory",
@@ -75,7 +75,7 @@ class CardHistory:
 
 def collection_reviews(collection: Collection) -> list[Review]:
     """Every answer in the collection, oldest first."""
-    table = ReviewRow.__table__
+    table = reviews
     statement = (
         select(
             table.c.card_id,

@@ -24,7 +24,7 @@ from ..review_rules import CardState, Rating, passes
 from ..scheduling.days import StudyDay, study_day
 from ..scheduling.recall import curve
 from ..storage.collection import Collection
-from ..storage.tables import CardRow
+from ..storage.tables import cards
 from .dataset import card_steps
 from .fit import DEFAULT_PARAMETERS
 from .memory import memory_states, retrievability
@@ -95,12 +95,12 @@ class Behaviour:
         """The library's population averages."""
         config = fsrs_rs_python.default_simulator_config()
         learning, review, relearning = config.state_rating_costs
-        first = tuple(config.first_rating_prob)
+        first = _by_rating(config.first_rating_prob)
         first_answer = sum(p * cost for p, cost in zip(first, learning, strict=True))
         return cls(
             first_rating=first,
-            recalled_rating=tuple(config.review_rating_prob),
-            review_seconds=tuple(review),
+            recalled_rating=_by_passing_rating(config.review_rating_prob),
+            review_seconds=_by_rating(review),
             learn_seconds=first_answer + limits.learning_steps * learning[2],
             relearn_seconds=limits.relearning_steps * relearning[2],
         )
@@ -134,9 +134,9 @@ class Behaviour:
                         same_day.append(later)
                     relearn_times.extend(_seconds(same_day))
         return cls(
-            first_rating=_shares(first, fallback.first_rating),
-            recalled_rating=_shares(recalled, fallback.recalled_rating),
-            review_seconds=tuple(
+            first_rating=_by_rating(_shares(first, fallback.first_rating)),
+            recalled_rating=_by_passing_rating(_shares(recalled, fallback.recalled_rating)),
+            review_seconds=_by_rating(
                 _mean(times, default)
                 for times, default in zip(review_times, fallback.review_seconds, strict=True)
             ),
@@ -151,6 +151,18 @@ def _seconds(reviews: Iterable) -> list[float]:
     if not durations or any(duration is None for duration in durations):
         return []
     return [sum(durations) / 1000]
+
+
+def _by_rating(values: Iterable[float]) -> tuple[float, float, float, float]:
+    """One value for each rating, Again to Easy (a ValueError unless there are four)."""
+    again, hard, good, easy = values
+    return again, hard, good, easy
+
+
+def _by_passing_rating(values: Iterable[float]) -> tuple[float, float, float]:
+    """One value for each rating of a recalled review, Hard to Easy."""
+    hard, good, easy = values
+    return hard, good, easy
 
 
 def _shares(counts: list[int], fallback: tuple[float, ...]) -> tuple[float, ...]:
@@ -288,7 +300,7 @@ def retention_table(
 def collection_cards(collection: Collection, today: StudyDay) -> tuple[list[StartingCard], int]:
     """The collection's studied cards as they stand, and the number of new cards; suspended and
     retired cards take no part."""
-    table = CardRow.__table__
+    table = cards
     statement = select(
         table.c.state, table.c.stability, table.c.difficulty, table.c.last_review, table.c.due
     ).where(table.c.retired.is_(False), table.c.suspended.is_(False))

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from ..storage.collection import Collection
-from ..storage.tables import ParameterSetRow
+from ..storage.inserted import inserted_id
+from ..storage.tables import parameter_sets as parameter_table
 
 __all__ = [
     "PARAMETER_COUNT",
@@ -23,7 +24,6 @@ __all__ = [
 ]
 
 PARAMETER_COUNT = 21  # FSRS-6
-parameter_table = ParameterSetRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +118,7 @@ def save_parameter_set(
         conn.execute(
             update(parameter_table).where(parameter_table.c.active.is_(True)).values(active=False)
         )
-        return conn.execute(
+        inserted = conn.execute(
             insert(parameter_table).values(
                 created_at=now,
                 parameters=json.dumps([float(w) for w in parameters]),
@@ -129,4 +129,5 @@ def save_parameter_set(
                 rmse_after=rmse_after,
                 active=True,
             )
-        ).inserted_primary_key[0]
+        )
+        return inserted_id(inserted)

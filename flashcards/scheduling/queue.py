@@ -23,7 +23,7 @@ from ..config import Config
 from ..review_rules import CardState
 from ..storage.cards import available_filter, count_if, overdue_order
 from ..storage.prepared import DriverConnection, Prepared, run
-from ..storage.tables import CardRow, DeckRow, ReviewRow
+from ..storage.tables import cards, decks, reviews
 from .days import StudyDay
 from .streak import streaks, study_days
 
@@ -36,10 +36,6 @@ __all__ = [
     "overview",
     "plan_queue",
 ]
-
-cards = CardRow.__table__
-decks = DeckRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,10 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from ..storage.packed import PackedStatement
-from ..storage.tables import ReviewDayRow
+from ..storage.tables import review_days
 from .days import StudyDay
 
 __all__ = ["STUDY_DAYS", "study_days", "streaks"]
-
-review_days = ReviewDayRow.__table__
 
 
 _answers = review_days.c.learning + review_days.c.review + review_days.c.relearning

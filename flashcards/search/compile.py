@@ -13,7 +13,7 @@ from ..review_rules import CardState
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
 from ..storage.packed import packed_column
-from ..storage.tables import CardRow, DeckRow
+from ..storage.tables import cards, decks
 from .index import (
     TAGS,
     TEXT,
@@ -29,8 +29,6 @@ from .recall import recall_condition
 
 __all__ = ["compile_query", "like_pattern", "search"]
 
-cards = CardRow.__table__
-decks = DeckRow.__table__
 ESCAPE = "\\"
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     and_,
@@ -33,7 +34,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..storage.collection import Collection
 from ..storage.database import BUSY_TIMEOUT_MS
-from ..storage.tables import CardRow
+from ..storage.tables import cards
 
 __all__ = [
     "INDEXED",
@@ -49,7 +50,6 @@ __all__ = [
     "update_text_index",
 ]
 
-cards = CardRow.__table__
 STALE = "card_search_stale"
 INDEXED = "card_search_indexed"
 MIN_LENGTH = 3  # a trigram index finds nothing shorter
@@ -123,7 +123,7 @@ class TextIndex:
             )
         )
         if not value.isascii():  # case folding beyond ASCII: the index finds more than LIKE
-            candidates = cards.c.id.in_(found)
+            candidates: ColumnElement[bool] = cards.c.id.in_(found)
             if self.stale:
                 candidates = or_(candidates, self._not_indexed())
             return _card_id_in(_ids_where(and_(candidates, exact)))
@@ -242,6 +242,7 @@ def update_text_index(collection: Collection) -> None:
         return
     with collection.engine.connect() as conn:
         driver = conn.connection.driver_connection
+        assert driver is not None  # an open connection has its driver's
         driver.execute("PRAGMA busy_timeout = 0")
         try:
             while True:

@@ -9,12 +9,10 @@ from datetime import datetime
 from sqlalchemy import BigInteger, and_, false, literal, type_coerce
 
 from ..scheduling.recall import curve, elapsed_days, elapsed_days_sql, retrievability
-from ..storage.tables import CardRow
+from ..storage.tables import cards
 from ..storage.types import to_millis
 
 __all__ = ["elapsed_days", "recall_condition", "retrievability"]
-
-cards = CardRow.__table__
 
 
 def recall_condition(

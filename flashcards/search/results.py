@@ -14,13 +14,10 @@ from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
 from ..storage.records import CardRecord
-from ..storage.tables import CardRow, DeckRow, ReviewRow
+from ..storage.tables import cards, decks, reviews
 
 __all__ = ["BrowserRow", "CardDetail", "HistoryEntry", "card_detail", "fetch_rows"]
 
-cards = CardRow.__table__
-decks = DeckRow.__table__
-reviews = ReviewRow.__table__
 _CHUNK = 500
 
 

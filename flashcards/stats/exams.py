@@ -7,11 +7,9 @@ import json
 from sqlalchemy import select
 
 from ..storage.collection import Collection
-from ..storage.tables import ExamRow
+from ..storage.tables import exams as exams_t
 
 __all__ = ["exam_history"]
-
-exams_t = ExamRow.__table__
 
 
 def exam_history(collection: Collection) -> list[dict]:

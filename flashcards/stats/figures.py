@@ -35,7 +35,7 @@ from ..scheduling.days import StudyDay
 from ..scheduling.recall import curve, elapsed_days_sql, retrievability_sql
 from ..scheduling.streak import STUDY_DAYS, streaks, study_days
 from ..storage.packed import PackedStatement
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewDayRow
+from ..storage.tables import cards, decks, exam_answers, review_days
 from ..storage.types import to_millis
 
 __all__ = [
@@ -55,10 +55,6 @@ __all__ = [
     "weak_areas",
 ]
 
-cards = CardRow.__table__
-decks = DeckRow.__table__
-review_days = ReviewDayRow.__table__
-exam_answers = ExamAnswerRow.__table__
 
 PERIODS = {"day": 1, "week": 7, "month": 30, "year": 365}
 FORECAST_DAYS = 30

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
+    ColumnElement,
     Connection,
     and_,
     bindparam,
@@ -23,7 +26,7 @@ from sqlalchemy import (
 
 from .prepared import DriverConnection, Prepared, run
 from .records import CardRecord, card_columns
-from .tables import CardRow, DeckRow, ReviewRow
+from .tables import cards, decks, reviews
 from .totals import add_to_day, count_if
 from .types import to_millis
 
@@ -38,10 +41,6 @@ __all__ = [
     "restore_card",
     "set_flags",
 ]
-
-cards = CardRow.__table__
-decks = DeckRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +64,8 @@ def active_filter():
     return and_(cards.c.retired.is_(False), cards.c.suspended.is_(False))
 
 
-def available_filter(now: datetime):
-    """Active cards that are not buried at `now`."""
+def available_filter(now: datetime | BindParameter[Any]) -> ColumnElement[bool]:
+    """Active cards that are not buried at `now` (a time, or a statement's parameter for one)."""
     return and_(
         active_filter(),
         or_(cards.c.buried_until.is_(None), cards.c.buried_until <= now),

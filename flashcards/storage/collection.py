@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection
+from sqlalchemy.pool import PoolProxiedConnection
 
 from .database import create_collection_engine
 from .prepared import DriverConnection
@@ -23,7 +24,7 @@ class Collection:
         self.engine = create_collection_engine(location)
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
         self._driver_lock = threading.Lock()
-        self._pooled = None  # the driver connection, checked out on first use
+        self._pooled: PoolProxiedConnection | None = None  # checked out on first use
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -9,14 +9,12 @@ import json
 
 from sqlalchemy import Connection, delete, select
 
-from .tables import MetaRow
+from .tables import meta as meta_t
 
 __all__ = ["HIDDEN", "REMOVED_BUILTIN", "key_list", "read_meta", "rename_deck_keys", "write_meta"]
 
 HIDDEN = "hidden_decks"
 REMOVED_BUILTIN = "removed_builtin_decks"
-
-meta_t = MetaRow.__table__
 
 
 def read_meta(conn: Connection, key: str) -> str | None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from ..deck.model import Choice
 from ..review_rules import TOPIC_SEPARATOR, CardState
 from .collection import Collection
-from .tables import CardRow, DeckRow, ReviewRow
+from .tables import cards, decks, reviews
 
 __all__ = [
     "ExportDeck",
@@ -27,9 +27,6 @@ __all__ = [
     "reviews_to_export",
 ]
 
-cards = CardRow.__table__
-decks = DeckRow.__table__
-reviews = ReviewRow.__table__
 _CHUNK = 500
 
 

@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
+from sqlalchemy import ColumnDefault, Connection, Row, bindparam, func, insert, select, update
 
 from ..deck.identity import (
     BUILTIN_PREFIX,
@@ -36,7 +36,9 @@ from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
 from .deck_lists import rename_deck_keys
-from .tables import CardRow, DeckRow
+from .inserted import inserted_id
+from .tables import cards as card_table
+from .tables import decks as deck_table
 from .types import to_millis
 
 if TYPE_CHECKING:
@@ -54,9 +56,6 @@ __all__ = [
 
 # Cards compared pairwise for fuzzy matching at most; past this, only within the same deck.
 _FUZZY_BUDGET = 250_000
-
-card_table = CardRow.__table__
-deck_table = DeckRow.__table__
 
 
 class ImportConflict(Exception):
@@ -323,7 +322,7 @@ def _upsert_decks(
         elif row.file not in ("", file) and not row.builtin and Path(row.file).is_file():
             others[row.id] = (deck, key, row.file)
         if row is None:
-            ids.append(conn.execute(insert(deck_table).values(**values)).inserted_primary_key[0])
+            ids.append(inserted_id(conn.execute(insert(deck_table).values(**values))))
             continue
         ids.append(row.id)
         if any(getattr(row, name) != value for name, value in values.items()):
@@ -542,7 +541,9 @@ def _insert_new(conn: Connection, unmatched: list[_Incoming], now: datetime) -> 
     defaults = {
         column.name: column.default.arg
         for column in card_table.columns
-        if column.name not in rows[0] and column.default is not None and column.default.is_scalar
+        if column.name not in rows[0]
+        and isinstance(column.default, ColumnDefault)
+        and column.default.is_scalar
     }
     for row in rows:
         row.update(defaults, due=instant, created_at=instant, modified_at=instant)

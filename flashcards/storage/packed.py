@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import CompoundSelect, Connection, Select, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import OperationalError
 
@@ -30,7 +30,7 @@ class PackedStatement:
     first use: the statistics screen's biggest statement took 20-30 ms to compile when `t` was
     first pressed, with the interface thread wanting the GIL at the same time."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select | CompoundSelect) -> None:
         rows = statement.subquery()
         self._packed = Prepared(select(func.json_group_array(func.json_array(*rows.c))))
         self._plain = Prepared(statement)
@@ -45,7 +45,7 @@ class PackedStatement:
         if _json:
             try:
                 return json.loads(run(driver, self._packed, params).scalar())
-            except conn.dialect.dbapi.OperationalError as error:
+            except conn.dialect.loaded_dbapi.OperationalError as error:
                 _learn_no_json(error)
         return [list(row) for row in run(driver, self._plain, params).rows]
 

@@ -14,7 +14,7 @@ the ordinary way: callers need not care which they hold.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -98,11 +98,11 @@ class _Form:
             return ", ".join(f":{name}_{i}" for i in range(1, count + 1))
         return ", ".join(f"%({name}_{i})s" for i in range(1, count + 1))
 
-    def rows(self, cursor) -> list[tuple]:
+    def rows(self, cursor) -> list[Sequence[Any]]:  # tuples, or lists once converted
         raw = cursor.fetchall()
         if not self.results:
             return raw
-        converted = []
+        converted: list[Sequence[Any]] = []
         for row in raw:
             values = list(row)
             for index, convert in self.results:

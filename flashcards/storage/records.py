@@ -118,10 +118,10 @@ class CardRecord:
 
 def card_columns():
     """The columns `CardRecord.from_row` reads (card joined with its deck)."""
-    from .tables import CardRow, DeckRow
+    from .tables import cards, decks
 
-    c = CardRow.__table__.c
-    d = DeckRow.__table__.c
+    c = cards.c
+    d = decks.c
     return (
         c.id,
         c.deck_id,

@@ -18,7 +18,10 @@ from ..deck.identity import trailing_match
 from ..rounds.model import ParsedRound, RubricItem, Step, round_from_json, round_to_json
 from ..rounds.run import Question, RoundRun, StepProgress
 from .importer import similarity
-from .tables import CardRow, RoundAttemptRow, RoundRow
+from .inserted import inserted_id
+from .tables import cards as cards_t
+from .tables import round_attempts as attempts_t
+from .tables import rounds as rounds_t
 
 __all__ = [
     "AttemptRecord",
@@ -39,9 +42,6 @@ __all__ = [
     "unfinished_attempts",
 ]
 
-rounds_t = RoundRow.__table__
-attempts_t = RoundAttemptRow.__table__
-cards_t = CardRow.__table__
 
 # An item whose text changed at least this little is the same item (a typo, a word).
 _REWORDING = 0.8
@@ -267,14 +267,15 @@ def save_attempt(conn: Connection, run: RoundRun, round_id: int) -> int:
         "questions": _questions_json(run),
     }
     if run.attempt_id is None:
-        run.attempt_id = conn.execute(
+        inserted = conn.execute(
             insert(attempts_t).values(
                 round_id=round_id,
                 started_at=run.started_at or run.now(),
                 content=round_to_json(run.round),
                 **values,
             )
-        ).inserted_primary_key[0]
+        )
+        run.attempt_id = inserted_id(inserted)
     else:
         conn.execute(update(attempts_t).where(attempts_t.c.id == run.attempt_id).values(**values))
     return run.attempt_id

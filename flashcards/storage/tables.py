@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, Index, text
+from sqlalchemy import BigInteger, Column, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from .types import UTCDateTime
@@ -13,11 +13,24 @@ from .types import UTCDateTime
 __all__ = [
     "CardRow",
     "DeckRow",
+    "ExamAnswerRow",
+    "ExamRow",
     "MetaRow",
+    "ParameterSetRow",
     "ReviewDayRow",
     "ReviewRow",
     "RoundAttemptRow",
     "RoundRow",
+    "cards",
+    "decks",
+    "exam_answers",
+    "exams",
+    "meta",
+    "parameter_sets",
+    "review_days",
+    "reviews",
+    "round_attempts",
+    "rounds",
 ]
 
 
@@ -251,3 +264,24 @@ class RoundAttemptRow(SQLModel, table=True):
     marks: str = "{}"  # JSON {item uid: [suggested, covered]}, once finished
     score: float | None = None
     transcript: str = ""  # the Markdown transcript's path
+
+
+def _table_of(row: type[SQLModel]) -> Table:
+    """The Core table SQLModel built for `row`. SQLModel sets `__table__` on each table class
+    without declaring it, so a type checker cannot see it there."""
+    table = vars(row)["__table__"]
+    assert isinstance(table, Table)
+    return table
+
+
+# The tables for SQLAlchemy Core statements (select, update, insert), typed, made here once.
+meta = _table_of(MetaRow)
+decks = _table_of(DeckRow)
+cards = _table_of(CardRow)
+reviews = _table_of(ReviewRow)
+review_days = _table_of(ReviewDayRow)
+exams = _table_of(ExamRow)
+exam_answers = _table_of(ExamAnswerRow)
+parameter_sets = _table_of(ParameterSetRow)
+rounds = _table_of(RoundRow)
+round_attempts = _table_of(RoundAttemptRow)

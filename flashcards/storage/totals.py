@@ -9,7 +9,7 @@ from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from ..review_rules import CardState, counts_for_retention, is_mature, passes
 from .prepared import DriverConnection, Prepared, run
-from .tables import CardRow, ReviewDayRow, ReviewRow
+from .tables import cards, review_days, reviews
 
 __all__ = [
     "add_to_day",
@@ -18,9 +18,6 @@ __all__ = [
     "recount",
 ]
 
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
-review_days = ReviewDayRow.__table__
 
 _COUNTS = (
     "learning", "review", "relearning", "duration_ms",

@@ -24,7 +24,7 @@ from ..review_rules import CardState
 from ..scheduling.days import StudyDay, study_day
 from ..storage.collection import Collection
 from ..storage.export_reads import card_ids_by_explicit_id
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 from .returned import merge_histories
 
 __all__ = [
@@ -36,9 +36,6 @@ __all__ = [
 ]
 
 SM2_RETENTION = 0.9  # the retention SM-2's intervals are taken to have achieved (Anki's default)
-
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 
 @dataclass(slots=True)
@@ -77,14 +74,16 @@ def carry_schedules(
         return outcome
     ids = list(schedules)
     with collection.write() as conn:
-        rows = []
-        for start in range(0, len(ids), 500):
-            rows += conn.execute(
+        rows = [
+            row
+            for start in range(0, len(ids), 500)
+            for row in conn.execute(
                 select(cards.c.id, cards.c.explicit_id, cards.c.state, cards.c.reps).where(
                     cards.c.explicit_id.in_(ids[start : start + 500]),
                     cards.c.retired.is_(False),
                 )
-            ).all()
+            )
+        ]
         for row in rows:
             if row.state != CardState.NEW or row.reps:
                 outcome.kept += 1

@@ -13,12 +13,16 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, delete, func, select
 
 from ..storage.collection import Collection
 from ..storage.deck_lists import HIDDEN, REMOVED_BUILTIN, key_list, read_meta, write_meta
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ReviewRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount
 
 __all__ = [
@@ -37,10 +41,6 @@ __all__ = [
     "set_hidden",
 ]
 
-decks_t = DeckRow.__table__
-cards_t = CardRow.__table__
-reviews_t = ReviewRow.__table__
-answers_t = ExamAnswerRow.__table__
 
 BUILTIN = "builtin_decks"
 
@@ -184,7 +184,10 @@ def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
     return before != hidden
 
 
-def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], object]) -> object:
+Made = TypeVar("Made")  # what the backup callback gives back (the backup it made)
+
+
+def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], Made]) -> Made:
     """Delete a deck with its cards and their history, after `backup()` has kept them (its
     result is returned, to tell the person where). A built-in deck is not added back later."""
     made = backup()  # raises if it cannot be made: then nothing is removed

@@ -7,7 +7,7 @@ import json
 import math
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,8 +21,12 @@ from ..review_rules import CardState, topic_label
 from ..scheduling.recall import retrievability
 from ..storage.cards import fetch_cards
 from ..storage.collection import Collection
+from ..storage.inserted import inserted_id
 from ..storage.records import CardRecord
-from ..storage.tables import CardRow, DeckRow, ExamAnswerRow, ExamRow
+from ..storage.tables import cards as cards_t
+from ..storage.tables import decks as decks_t
+from ..storage.tables import exam_answers as answers_t
+from ..storage.tables import exams as exams_t
 from .manage import send_to_today
 
 __all__ = [
@@ -39,10 +43,6 @@ __all__ = [
     "unfinished_exam",
 ]
 
-cards_t = CardRow.__table__
-decks_t = DeckRow.__table__
-exams_t = ExamRow.__table__
-answers_t = ExamAnswerRow.__table__
 
 CORRECT, PARTLY, WRONG = 1.0, 0.5, 0.0
 
@@ -277,7 +277,7 @@ class ExamSession:
     def _ensure_stored(self, conn: Connection) -> int:
         """The exam's row, written with the first answer so that a crash keeps what was done."""
         if self.exam_id is None:
-            self.exam_id = conn.execute(
+            inserted = conn.execute(
                 insert(exams_t).values(
                     started_at=self.started_at,
                     decks=json.dumps(self.deck_names, ensure_ascii=False),
@@ -294,7 +294,8 @@ class ExamSession:
                         ]
                     ),
                 )
-            ).inserted_primary_key[0]
+            )
+            self.exam_id = inserted_id(inserted)
         return self.exam_id
 
     @property
@@ -475,7 +476,7 @@ class ExamSession:
             )
         return outcomes
 
-    def _groups(self, key) -> list[GroupScore]:
+    def _groups(self, key: Callable[[ExamQuestion], str]) -> list[GroupScore]:
         asked: dict[str, int] = defaultdict(int)
         credit: dict[str, float] = defaultdict(float)
         for index, question in enumerate(self.questions):
@@ -522,7 +523,8 @@ def unfinished_exam(collection: Collection) -> UnfinishedExam | None:
         answered = conn.execute(
             select(func.count()).select_from(answers_t).where(answers_t.c.exam_id == row.id)
         ).scalar_one()
-    return UnfinishedExam(row.id, row.started_at, answered, row.count)
+    # `row.count` would be the tuple method to a type checker: the column goes by its name.
+    return UnfinishedExam(row.id, row.started_at, answered, row._mapping["count"])
 
 
 def resume_exam(collection: Collection, config: Config, clock: Clock, exam_id: int) -> ExamSession:
@@ -549,7 +551,7 @@ def resume_exam(collection: Collection, config: Config, clock: Clock, exam_id: i
         questions.append(ExamQuestion(card, options))
     spec = ExamSpec(
         tags=tuple(json.loads(row.tags)),
-        count=row.count,
+        count=row._mapping["count"],  # not `row.count`, a tuple method to a type checker
         minutes=row.minutes,
         seed=row.seed,
         weak=row.weak,

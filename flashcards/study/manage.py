@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ..review_rules import CardState
 from ..storage.collection import Collection
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 
 __all__ = [
     "send_to_today",
@@ -24,9 +24,6 @@ __all__ = [
 
 FRONT_OF_NEW_ORDER = -1  # a deck's imported cards take positions 0, 1, 2, ...
 _CHUNK = 500
-
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:

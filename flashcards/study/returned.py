@@ -24,15 +24,13 @@ from ..review_rules import CardState, is_lapse
 from ..scheduling.days import study_day
 from ..storage.collection import Collection
 from ..storage.export_reads import card_ids_by_uid
-from ..storage.tables import CardRow, ReviewRow
+from ..storage.tables import cards, reviews
 from ..storage.totals import recount
 
 __all__ = ["SAME_ANSWER", "Returned", "bring_back", "merge_answers", "merge_histories"]
 
 SAME_ANSWER = timedelta(seconds=1)  # answers this close on one card are one answer
 
-cards = CardRow.__table__
-reviews = ReviewRow.__table__
 
 _REPLAYED = or_(
     and_(reviews.c.state_before != CardState.MANUAL, reviews.c.rating.between(1, 4)),

@@ -7,7 +7,7 @@ removes its review log entry.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from ..clock import Clock
 from ..config import Config
@@ -64,7 +64,7 @@ class ReviewSession:
         collection: Collection,
         config: Config,
         clock: Clock,
-        zone,
+        zone: tzinfo,
         deck_ids: list[int] | None = None,
         *,
         ahead: bool = False,
@@ -185,7 +185,7 @@ class ReviewSession:
         duration = int((now - (self._shown_at or now)).total_seconds() * 1000)
         today = self._today()
         first_of_day = before.last_review is None or before.last_review < today.start
-        changes = {}
+        changes: dict[str, int | bool] = {}
         if counts_for_retention(before.state, first_of_day):
             changes.update(
                 recall_passed=before.recall_passed + passes(rating),
@@ -223,22 +223,23 @@ class ReviewSession:
             self.plan.siblings_seen.add(before.sibling_key)
         return AnswerResult(saved=True, became_leech=outcome.became_leech)
 
-    def bury(self) -> None:
-        """Hide the current card until the next study day starts."""
-        self._set_current("bury", buried_until=self.day.end)
+    def bury(self) -> CardRecord | None:
+        """Hide the current card until the next study day starts; the card buried, if any."""
+        return self._set_current("bury", buried_until=self.day.end)
 
-    def suspend(self) -> None:
-        """Take the current card out of study until it is unsuspended."""
-        self._set_current("suspend", suspended=True)
+    def suspend(self) -> CardRecord | None:
+        """Take the current card out of study until it is unsuspended; the card, if any."""
+        return self._set_current("suspend", suspended=True)
 
-    def _set_current(self, what: str, **flags) -> None:
+    def _set_current(self, what: str, **flags: object) -> CardRecord | None:
         before = self.current
         if before is None:
-            return
+            return None
         with self.collection.write() as conn:
             set_flags(conn, [before.id], self.clock.now(), **flags)
         self._undo.append(_Undo(before, None, was_answer=False, what=what))
         self.current = None
+        return before
 
     @property
     def can_undo(self) -> bool:

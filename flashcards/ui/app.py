@@ -68,7 +68,7 @@ class FlashcardsApp(KeysInOrder):
             from .screens.exam import ExamScreen
 
             self.push_screen(ExamScreen(self.start_exam_session, self.start_note))
-        elif self.start == "round" and self.start_round_run is not None:
+        elif self.start == "round" and self.start_round_run and self.start_round_id is not None:
             self.open_round(self.start_round_run, self.start_round_id)
         elif self.start == "round":
             self.open_round_picker()

@@ -282,6 +282,8 @@ def test_lines_that_look_like_our_syntax_stay_text(tmp_path):
         ("a.md", "Q::\n", "obsidian", 1, "'::' needs text on both sides"),
         ("b.md", "Question\n?\n", "obsidian", 2, "a '?' card needs text above and below"),
         ("c.md", "x::y <!--SR:!2026-13-40,1,250-->\n", "obsidian", 1, "schedule comment"),
+        # YAML refuses a control character before parsing, with an error that has no mark
+        ("c2.md", "---\ntags: \x07\n---\nx::y\n", "obsidian", 1, "front matter: invalid"),
         ("d.md", "Q: no answer\n", "hashcards", 1, "'Q:' without an 'A:'"),
         ("e.md", "C: no deletion\n", "hashcards", 1, "'C:' card without a [deletion]"),
         ("f.md", '---\nname = "x\n---\n', "hashcards", 2, "front matter (TOML)"),

@@ -43,10 +43,12 @@ def optimization():
 
 def test_fitted_parameters_beat_the_defaults_on_later_reviews(optimization) -> None:
     assert optimization.reviews == 12_580
-    assert optimization.test_reviews == round(0.2 * optimization.predictable)
-    assert optimization.fitted.log_loss < optimization.default.log_loss
-    assert optimization.fitted.rmse_bins < optimization.default.rmse_bins
-    assert optimization.improves
+    fit = optimization.fit
+    assert fit is not None
+    assert fit.test_reviews == round(0.2 * optimization.predictable)
+    assert fit.fitted.log_loss < fit.default.log_loss
+    assert fit.fitted.rmse_bins < fit.default.rmse_bins
+    assert fit.improves
 
 
 def test_revlog_json_shape_and_figures(tmp_path: Path) -> None:
@@ -108,7 +110,8 @@ def test_revlog_yes_keeps_the_fitted_parameters_for_the_collection(tmp_path: Pat
 
 
 def test_fitted_set_is_accepted_by_fsrs_and_changes_intervals(optimization) -> None:
-    fitted = optimization.parameters
+    assert optimization.fit is not None
+    fitted = optimization.fit.parameters
     assert len(fitted) == 21 and fitted != DEFAULT_PARAMETERS
     start = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     days = (0, 3, 10, 30)  # a card answered Good on these days

@@ -96,7 +96,7 @@ class BrowserScreen(BaseScreen):
     """
     BINDINGS = [
         Binding("enter", "open", "Card detail", id="browser.open"),
-        Binding("space", "toggle", "Select", key_display="Space", id="browser.toggle"),
+        Binding("space", "toggle_mark", "Select", key_display="Space", id="browser.toggle"),
         Binding("a", "select_all", "Select all matches (again: none)", id="browser.select_all",
                 show=False),
         Binding("s", "suspend", "Suspend / unsuspend", id="browser.suspend"),
@@ -330,7 +330,7 @@ class BrowserScreen(BaseScreen):
         self.query_one(DataTable).update_cell(str(row.id), "mark", cells[0])
 
     @_on_results_of_the_query
-    def action_toggle(self) -> None:
+    def action_toggle_mark(self) -> None:
         card = self.cursor_card()
         if card is None:
             return

@@ -4,6 +4,7 @@ after a backup that keeps its history). The work is the workspace's; this only a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,9 +18,17 @@ from textual.worker import Worker, WorkerState
 from ...terminal_text import inert
 from .confirm import ConfirmScreen
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import FlashcardsApp
+
 
 class DeckActionsScreen(ModalScreen[str | None]):
     """Dismisses with a note of what was done, or None when nothing was."""
+
+    if TYPE_CHECKING:
+        app = getters.app(FlashcardsApp)  # typed as BaseScreen's is
 
     DEFAULT_CSS = """
     DeckActionsScreen { align: center middle; }

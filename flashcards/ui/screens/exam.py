@@ -245,7 +245,7 @@ class ExamScreen(BaseScreen):
         if question.kind != "basic":
             text += f"  ·  answer: {inert(question.expected)}"
         if answer.overruled:
-            grader = "right" if answer.machine_credit >= CORRECT else "wrong"
+            grader = "right" if (answer.machine_credit or 0.0) >= CORRECT else "wrong"
             text += f"\n[i]You overruled the grader, which had it {grader}.[/i]"
         elif answer.forgiven:
             spelled = ", ".join(inert(s) for s in answer.forgiven)

@@ -138,8 +138,8 @@ class HomeScreen(BaseScreen):
         table = self.query_one(DataTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value)
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None  # each row is keyed by its deck's id
 
     def action_study_selected(self) -> None:
         deck_id = self._selected_deck()

@@ -71,9 +71,9 @@ class ReviewScreen(BaseScreen):
         """The worker has moved the session to a new card (or to the end of today's queue)."""
 
         card: CardRecord | None
+        left: Left  # cards still to study today
         note: str | None = None
         next_due: datetime | None = None  # when there is no card: when the next one is due
-        left: Left | None = None  # cards still to study today
 
     def __init__(self, deck_ids: list[int] | None, *, ahead: bool = False) -> None:
         super().__init__()
@@ -84,6 +84,13 @@ class ReviewScreen(BaseScreen):
         self.busy = True
         self.next_due: datetime | None = None
         self.left = Left(0, 0, 0)
+
+    @property
+    def started(self) -> ReviewSession:
+        """The session once `start` has made it: every step and key that uses it comes after."""
+        if self.session is None:
+            raise RuntimeError("the review has not started")
+        return self.session
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
@@ -105,7 +112,7 @@ class ReviewScreen(BaseScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="review")
     def run_step(self, step: Callable[[ReviewSession], Step]) -> None:
         """Do one database step off the interface thread, then show what comes next."""
-        card, note = step(self.session)
+        card, note = step(self.started)
         self.post(card, note)
 
     # The steps, each run in the worker: the card to show next, and a note to tell, if any.
@@ -130,18 +137,18 @@ class ReviewScreen(BaseScreen):
         return card, f"Undid {what} on {snippet(card)}"
 
     def bury(self, session: ReviewSession) -> Step:
-        shown = session.current
-        session.bury()
-        return session.next_card(), f"Buried until tomorrow: {snippet(shown)}"
+        shown = session.bury()
+        note = f"Buried until tomorrow: {snippet(shown)}" if shown is not None else None
+        return session.next_card(), note
 
     def suspend(self, session: ReviewSession) -> Step:
-        shown = session.current
-        session.suspend()
-        return session.next_card(), f"Suspended: {snippet(shown)}"
+        shown = session.suspend()
+        note = f"Suspended: {snippet(shown)}" if shown is not None else None
+        return session.next_card(), note
 
-    def reimport(self, session: ReviewSession) -> Step:
+    def reimport(self, source_file: str, session: ReviewSession) -> Step:
         """Import the card's deck file again after it was changed in the editor."""
-        problems = self.app.workspace.reimport(session.current.source_file)
+        problems = self.app.workspace.reimport(source_file)
         note = None
         if problems:
             note = "The deck has errors, so it was not re-imported:\n" + "\n".join(problems[:5])
@@ -150,7 +157,7 @@ class ReviewScreen(BaseScreen):
     def post(self, card: CardRecord | None, note: str | None = None) -> None:
         """From a worker: show this card, or (with the database still at hand) the end."""
         next_due = None if card is not None else self.app.workspace.overview(self.deck_ids).next_due
-        self.post_message(self.Shown(card, note, next_due, self.session.left))
+        self.post_message(self.Shown(card, self.started.left, note, next_due))
 
     def on_worker_failed(self) -> None:
         self.busy = False
@@ -174,7 +181,7 @@ class ReviewScreen(BaseScreen):
         self.notify(note, markup=False)
 
     async def render_card(self, card: CardRecord | None) -> None:
-        session = self.session
+        session = self.started
         path = self.query_one("#path", Static)
         counts = self.query_one("#counts", Static)
         if card is None:
@@ -216,7 +223,7 @@ class ReviewScreen(BaseScreen):
     def _answer_bar(self) -> str:
         if not self.revealed:
             return "Recall the answer, then press [b]Space[/b] to see it."
-        intervals = self.session.intervals()
+        intervals = self.started.intervals()
         return "   ".join(
             f"[b]{int(rating)}[/b] {rating.name} [dim]{intervals.get(rating, '')}[/dim]"
             for rating in Rating
@@ -225,9 +232,10 @@ class ReviewScreen(BaseScreen):
     async def show_finished(self) -> None:
         workspace = self.app.workspace
         when = local_when(self.next_due, workspace.zone, workspace.clock.now())
+        done = self.started.done
         self.query_one("#done", Static).update(
             "[b]Nothing more is due now.[/b]\n\n"
-            f"You answered {self.session.done} card{'s' * (self.session.done != 1)} "
+            f"You answered {done} card{'s' * (done != 1)} "
             f"in this session. Next card due: {when}.\n\n"
             "[b]a[/b] study ahead (cards due in the next week)    "
             "[b]x[/b] start an exam    [b]q[/b] home"
@@ -236,13 +244,20 @@ class ReviewScreen(BaseScreen):
     # Actions -----------------------------------------------------------------------------
 
     def _ready(self) -> bool:
-        return not self.busy and self.session is not None and self.session.current is not None
+        return self._card_at_hand() is not None
+
+    def _card_at_hand(self) -> CardRecord | None:
+        """The card the keys act on: none while a step runs, before the start or when done."""
+        if self.busy or self.session is None:
+            return None
+        return self.session.current
 
     async def action_reveal(self) -> None:
-        if not self._ready() or self.revealed:
+        card = self._card_at_hand()
+        if card is None or self.revealed:
             return
         self.revealed = True
-        await self.render_card(self.session.current)
+        await self.render_card(card)
 
     def action_rate(self, rating: int) -> None:
         if not self._ready() or not self.revealed:
@@ -280,13 +295,11 @@ class ReviewScreen(BaseScreen):
             self.app.start_exam(self.deck_ids)
 
     def action_edit(self) -> None:
-        if not self._ready():
-            return
-        card = self.session.current
-        if not self.app.open_in_editor(card.source_file, card.source_line):
+        card = self._card_at_hand()
+        if card is None or not self.app.open_in_editor(card.source_file, card.source_line):
             return
         self.busy = True
-        self.run_step(self.reimport)
+        self.run_step(functools.partial(self.reimport, card.source_file))
 
     def action_help(self) -> None:
         from .help import HelpScreen

@@ -4,7 +4,7 @@ step, and questions to the interviewer."""
 from __future__ import annotations
 
 from rich.markup import escape
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -75,7 +75,7 @@ class RoundScreen(BaseScreen):
         self.set_interval(SAVE_EVERY_SECONDS, self._save_if_changed)
         self._fit(self.size.width)
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
 
     def _fit(self, width: int) -> None:

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
@@ -17,6 +18,7 @@ from ...rounds.results import Mark, facts_asked, stored_step_scores
 from ...rounds.run import RoundRun
 from ...rounds.steps import format_duration
 from ...study.rounds import (
+    AttemptRecord,
     RoundOutcome,
     earlier_attempts,
     finish_round,
@@ -79,12 +81,12 @@ class RoundResultsScreen(BaseScreen):
         earlier = earlier_attempts(workspace.collection, self.round_id, workspace.clock.now)
         self.app.call_from_thread(self._show, outcome, earlier)
 
-    def _show(self, outcome: RoundOutcome, earlier) -> None:
+    def _show(self, outcome: RoundOutcome, earlier: list[AttemptRecord]) -> None:
         self.outcome = outcome
         run = outcome.run
         parsed = run.round
         scroll = self.query_one("#results", VerticalScroll)
-        widgets = []
+        widgets: list[Widget] = []
         for index, step in enumerate(run.steps):
             over = step.seconds > step.budget_seconds
             heading = Static(id=f"step-{index}", classes="step over" if over else "step")
@@ -114,7 +116,7 @@ class RoundResultsScreen(BaseScreen):
             )
         )
         widgets.append(Static("This round's attempts, newest first", classes="section"))
-        table = DataTable(id="attempts", cursor_type="none", zebra_stripes=True)
+        table: DataTable[str] = DataTable(id="attempts", cursor_type="none", zebra_stripes=True)
         widgets.append(table)
         widgets.append(Static(f"Transcript: {outcome.transcript}", id="transcript"))
         scroll.mount_all(widgets)
