@@ -41,12 +41,14 @@ def import_paths(
     *,
     builtin: bool = False,
     builtin_root: Path | None = None,
+    roots: tuple[Path, ...] = (),
     linkable: frozenset[str] = frozenset(),
     progress: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
     """Import the deck files under `paths`; with any error, write nothing and say why. A file
     in `builtin_root` (by default the built-in decks' folder) is placed relative to it, as a
-    built-in deck, however it was named (the editor's re-import of one built-in file).
+    built-in deck, however it was named (the editor's re-import of one built-in file); a file
+    named on its own in one of `roots` is placed relative to it (the folder of converted decks).
     `linkable`: card ids that rounds may link to besides those of the files and the collection
     (the cards of built-in decks the person removed)."""
     progress = progress or (lambda _stage: None)
@@ -54,7 +56,7 @@ def import_paths(
     files, errors = read_files(paths)
     if errors:
         return ImportOutcome(errors=parse_files(files, errors).errors)
-    files = _placed(files, builtin_root)
+    files = _placed(files, builtin_root, roots)
     empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
@@ -107,23 +109,36 @@ def import_paths(
     return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
 
 
-def _placed(files: list[DeckFile], builtin_root: Path | None) -> list[DeckFile]:
-    """The files, those in the built-in decks' folder placed relative to it."""
+def _placed(
+    files: list[DeckFile], builtin_root: Path | None, roots: tuple[Path, ...]
+) -> list[DeckFile]:
+    """The files, those in the built-in decks' folder placed relative to it, and those named
+    on their own in one of `roots` relative to that."""
     if builtin_root is None:
         from .locations import builtin_decks_dir
 
         builtin_root = builtin_decks_dir()
+    builtin = _inside(builtin_root)
+    others = [inside for inside in map(_inside, roots) if inside]
+    placed = []
+    for f in files:
+        path = str(f.path)  # resolved, as the roots: compared as text, quickly
+        if builtin and path.startswith(builtin):
+            f = replace(f, place=path[len(builtin) :].replace(os.sep, "/"), builtin=True)
+        elif f.place is None:
+            root = next((inside for inside in others if path.startswith(inside)), None)
+            if root is not None:
+                f = replace(f, place=path[len(root) :].replace(os.sep, "/"))
+        placed.append(f)
+    return placed
+
+
+def _inside(folder: Path) -> str:
+    """The prefix of every resolved path inside `folder` ("" when it cannot be resolved)."""
     try:
-        root = str(builtin_root.resolve())
+        return str(folder.resolve()).rstrip(os.sep) + os.sep
     except (OSError, RuntimeError):
-        return files
-    inside = root.rstrip(os.sep) + os.sep  # resolved paths both: compared as text, quickly
-    return [
-        replace(f, place=str(f.path)[len(inside) :].replace(os.sep, "/"), builtin=True)
-        if str(f.path).startswith(inside)
-        else f
-        for f in files
-    ]
+        return ""
 
 
 def _round_clashes(

@@ -206,6 +206,7 @@ def import_command(
         a file without cards, is a warning and exits 1. Lists the cards relinked: matched to the
         card they were, and so keeping its history, although edited or moved."""
     from ..deck_import import import_paths
+    from ..locations import imported_dir
     from ..terminal_text import inert
     from .progress import Progress
 
@@ -221,6 +222,9 @@ def import_command(
             workspace.collection,
             plan.markdown + [str(path) for path in plan.files],
             now,
+            # A converted deck is placed in the folder of conversions, as `import` of that
+            # folder would place it: two inputs' `Default.md` are two decks.
+            roots=(out_dir if out_dir is not None else imported_dir(),),
             progress=Progress("import"),
         )
         if not outcome.errors:

@@ -456,3 +456,23 @@ def test_the_import_says_which_decks_took_a_new_key(tmp_path, monkeypatch, capsy
     out = capsys.readouterr().out.splitlines()
     assert out[-2].startswith("Decks now known by another key")
     assert out[-1] == "  /decks/metrics.md -> metrics.md"
+
+
+def test_two_converted_inputs_with_a_deck_of_one_name_stay_two_decks(
+    tmp_path, monkeypatch, capsys, isolated
+):
+    # Two CSV exports, each converted into the data folder's imported/NAME/ folder, each
+    # making a deck `Default.md`: placed in that folder, they are two decks.
+    for name in ("phone", "laptop"):
+        folder = tmp_path / name
+        write_deck(folder, "Default.csv", f"front,back\n{name} question?,{name} answer\n")
+        assert run_cli(monkeypatch, "import", str(folder), "--from", "csv") == 0, (
+            capsys.readouterr()
+        )
+    capsys.readouterr()
+    assert run_cli(monkeypatch, "decks", "--json") == 0
+    listed = json.loads(capsys.readouterr().out)["decks"]
+    assert [(d["key"], d["cards"]) for d in listed] == [
+        ("laptop/Default.md", 1),
+        ("phone/Default.md", 1),
+    ]
