@@ -61,14 +61,17 @@ def place_of(file: str, known: Iterable[str]) -> tuple[str, str | None]:
     """For a file imported on its own (not from a folder): its place, and the known key it
     takes (None when it takes none). That key is the longest known one whose place ends the
     file's path, so `flashcards import ~/decks/ml/ranking.md` updates the deck `ml/ranking.md`
-    that `flashcards import ~/decks` made; with none, the place is the file's name."""
-    best: tuple[str, str] | None = None
+    that `flashcards import ~/decks` made; with none, the place is the file's name. (A file
+    of the built-in decks' folder is placed before this; between a deck of yours and a
+    built-in one at the same place, yours is meant.)"""
+    best: tuple[tuple[int, bool], str, str] | None = None
     for key in known:
         place = key_place(key)
         if place is None or not trailing_match(file, place):
             continue
-        if best is None or len(PurePosixPath(place).parts) > len(PurePosixPath(best[0]).parts):
-            best = (place, key)
+        rank = (len(PurePosixPath(place).parts), not key.startswith(BUILTIN_PREFIX))
+        if best is None or rank > best[0]:
+            best = (rank, place, key)
     if best is None:
         return PurePath(file).name, None
-    return best
+    return best[1], best[2]
