@@ -104,7 +104,7 @@ def workspace_on(collection: Collection, clock) -> Workspace:
 def answer(collection: Collection, count: int) -> None:
     """An answer to each of the first `count` cards, in the review log."""
     with collection.write() as conn:
-        ids = conn.execute(select(cards_t.c.id).order_by(cards_t.c.id).limit(count)).scalars()
+        ids = conn.execute(select(cards_t.c.id).order_by(cards_t.c.id).limit(count)).scalars().all()
         conn.execute(
             reviews_t.insert(),
             [
@@ -114,7 +114,7 @@ def answer(collection: Collection, count: int) -> None:
         )
 
 
-def test_two_checkouts_of_one_folder_share_one_history(tmp_path, collection, clock):
+def test_two_checkouts_of_one_folder_share_one_history(tmp_path, collection):
     a, b = two_machines(tmp_path)
     first = imported(collection, a)
     assert (first.added, first.decks) == (6, 2)
@@ -180,7 +180,7 @@ def test_a_hidden_deck_stays_hidden_whichever_machine_imported_last(tmp_path, co
     ]
 
 
-def test_moving_a_file_within_the_folder_keeps_its_history(tmp_path, collection, clock):
+def test_moving_a_file_within_the_folder_keeps_its_history(tmp_path, collection):
     a, _ = two_machines(tmp_path)
     imported(collection, a)
     before = card_ids(collection)
