@@ -85,18 +85,25 @@ async def settle(pilot, wait: float = 0.0, timeout: float = 30.0) -> None:
     A worker can start after the others have finished: the screen a key opens is pushed, and
     starts its worker, only once the messages before it have been handled, which on a busy
     machine can be after the first wait. So this goes on until a redraw changes no screen
-    and leaves no key being handled and no worker running, not just until the workers of the
-    moment have finished."""
+    and leaves no key unread and no worker running, not just until the workers of the moment
+    have finished."""
+    from flashcards.ui.typed_ahead import caught_up
+
     if wait:
         await pilot.pause(wait)
     deadline = time.monotonic() + timeout
     while True:
         screen = pilot.app.screen
         await pilot.app.workers.wait_for_complete()
+        finished = {w for w in pilot.app.workers if w.is_finished}
+        # Every key typed read, with what its binding does as it is read; then every widget
+        # has handled what was sent to it (what those workers sent among it), and the app
+        # the keys that came back up from them.
+        await caught_up(pilot.app)
         await pilot.pause()
-        busy = getattr(pilot.app, "keys_pending", False) or not all(
-            w.is_finished for w in pilot.app.workers
-        )
+        await caught_up(pilot.app)
+        # A worker not finished before the pause may have sent what the pause did not see.
+        busy = bool(set(pilot.app.workers) - finished)
         if pilot.app.screen is screen and not busy:
             return
         if time.monotonic() > deadline:
@@ -148,6 +155,16 @@ def notified(monkeypatch) -> Notices:
     monkeypatch.setattr(App, "notify", notify)
     monkeypatch.setattr(App, "clear_notifications", clear_notifications)
     return notices
+
+
+def burst(app, *keys: str) -> None:
+    """Keys typed in one burst, as a fast typist (or any typist while the app is busy drawing)
+    delivers them: all sent before the first is handled."""
+    from textual.events import Key
+
+    for key in keys:
+        character = key if len(key) == 1 else " " if key == "space" else None
+        app.post_message(Key(key, character))
 
 
 def settled(*keys: str):

@@ -94,10 +94,11 @@ class Server:
         ) as conn:
             conn.execute(statement)
 
-    def create(self) -> str:
-        """A new database holding an empty collection at today's schema; its name."""
+    def create(self, *, empty: bool = False) -> str:
+        """A new database holding an empty collection at today's schema (or, `empty`, nothing
+        at all); its name."""
         name = f"test_{os.getpid()}_{next(self._names)}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {'template0' if empty else TEMPLATE}")
         return name
 
     def databases(self) -> str:

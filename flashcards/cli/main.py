@@ -547,7 +547,7 @@ def stats(options: Options, as_json: bool, days: str) -> None:
     finally:
         workspace.close()
     if as_json:
-        click.echo(json.dumps(figures, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(figures.to_json(), indent=2, ensure_ascii=False))
         return
     click.echo(inert(render(figures)))
 

@@ -20,6 +20,7 @@ __all__ = [
     "elapsed_days",
     "elapsed_days_sql",
     "forgetting_curve",
+    "recall_sql",
     "retrievability",
     "retrievability_sql",
 ]
@@ -76,13 +77,23 @@ def retrievability(
 
 def elapsed_days_sql(last_review_ms, now_ms):
     """SQL: whole days from a stored last review (milliseconds) to `now_ms`, never below 0."""
-    from sqlalchemy import func
+    from ..storage.dialect import greatest
 
-    return func.max(now_ms - last_review_ms, 0) // DAY_MS
+    return greatest(now_ms - last_review_ms, 0) // DAY_MS
 
 
 def retrievability_sql(elapsed_days, stability, factor, decay):
-    """SQL: the curve for a row, with `factor` and `decay` as bound numbers (`curve()`'s)."""
-    from sqlalchemy import func
+    """SQL: the curve for a row, with `factor` and `decay` as bound numbers (`curve()`'s); NULL
+    unless the stability is positive (a card never studied), so that nothing is divided by
+    zero or raised from a negative base (PostgreSQL fails the statement where SQLite gives
+    NULL)."""
+    from sqlalchemy import case, func
 
-    return func.power(1 + elapsed_days * factor / stability, decay)
+    studied = case((stability > 0, stability))
+    return func.power(1 + elapsed_days * factor / studied, decay)
+
+
+def recall_sql(last_review_ms, stability, now_ms, factor, decay):
+    """SQL: a card's recall at `now_ms` from its stored last review (milliseconds) and its
+    stability; NULL for a card never studied."""
+    return retrievability_sql(elapsed_days_sql(last_review_ms, now_ms), stability, factor, decay)

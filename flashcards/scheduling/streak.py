@@ -3,22 +3,10 @@ count). One definition for the home screen and the statistics, read from the day
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
-
-from ..storage.packed import PackedStatement
-from ..storage.tables import review_days
+from ..storage.statistics import study_days
 from .days import StudyDay
 
-__all__ = ["STUDY_DAYS", "study_days", "streaks"]
-
-
-_answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-STUDY_DAYS = PackedStatement(select(review_days.c.day).where(_answers > 0))
-
-
-def study_days(conn: Connection) -> list[int]:
-    """Every study day with at least one answer, as ordinals, ascending."""
-    return sorted(day for (day,) in STUDY_DAYS.rows(conn, {}))
+__all__ = ["study_days", "streaks"]
 
 
 def streaks(days_studied: list[int], today: StudyDay) -> tuple[int, int]:

@@ -1,7 +1,12 @@
 """The trigram indexes that make text, `tag:` and `topic:` searches fast on a large
-collection (schema version 4, SQLite only; `0004_card_search.sql` builds them).
+collection. On SQLite, FTS5 tables (schema version 4, `0004_card_search.sql`), kept and
+consulted by the code below. On PostgreSQL, pg_trgm GIN indexes on the cards' front, back and
+topic as `like_any_case` folds them (`postgresql/0008_collection.sql`): the server keeps them
+and its planner uses them for the search's own LIKE conditions, so nothing here deals with
+them. Either may be missing (a SQLite without FTS5, a server without pg_trgm): the search then
+reads every card, with the same results.
 
-Three FTS5 tables with the trigram tokenizer (front and back, tags, topic): any three
+On SQLite, three FTS5 tables with the trigram tokenizer (front and back, tags, topic): any three
 characters in a row lead to the cards holding them. They hold every card up to
 `card_search_indexed.last_card_id` as it was when indexed; cards with a greater id are new,
 and triggers list in `card_search_stale` the cards up to it written since. Writers pay next to
@@ -20,7 +25,6 @@ from dataclasses import dataclass
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     and_,
     bindparam,
     not_,
@@ -28,12 +32,12 @@ from sqlalchemy import (
     select,
     table,
     text,
-    type_coerce,
 )
 from sqlalchemy.exc import OperationalError
 
 from ..storage.collection import Collection
 from ..storage.database import BUSY_TIMEOUT_MS
+from ..storage.dialect import without_index
 from ..storage.tables import cards
 
 __all__ = [
@@ -97,7 +101,7 @@ def _card_id_in(ids):
     # table; a scan of an index that covers the rest of the query, checking each id against
     # the set found, is two to three times faster when thousands of cards match (and a few
     # tens of milliseconds slower on 100,000 cards when only a few do).
-    return (type_coerce(cards.c.id, Integer) + 0).in_(ids)
+    return without_index(cards.c.id).in_(ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +154,9 @@ def _ids_where(condition):
 
 
 def open_text_index(conn: Connection) -> TextIndex | None:
-    """The collection's text indexes, or None where there are none to use (not SQLite, or a
-    SQLite without FTS5 and its trigram tokenizer)."""
+    """The collection's FTS5 indexes, or None where there are none to use: a SQLite without
+    FTS5 and its trigram tokenizer, or PostgreSQL, whose planner takes its trigram indexes for
+    the search's LIKE conditions by itself (or reads the cards where there are none)."""
     if conn.dialect.name != "sqlite":
         return None
     names = [INDEXED, STALE, *(index.table for index in _INDEXES)]
@@ -191,10 +196,8 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
     put in as it is now), then the new cards, by increasing id; `limit` cards at most. Returns
     how many it took; fewer than `limit` means the indexes are up to date."""
     done = 0
-    count = -1 if limit is None else limit  # SQLite's LIMIT -1: no limit
     last_listed = conn.exec_driver_sql(
-        f"SELECT max(card_id) FROM (SELECT card_id FROM {STALE} ORDER BY card_id LIMIT ?)",
-        (count,),
+        f"SELECT max(card_id) FROM (SELECT card_id FROM {STALE} ORDER BY card_id{_limit(limit)})"
     ).scalar()
     if last_listed is not None:
         for index in _INDEXES:
@@ -212,11 +215,12 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
         ).rowcount
         if limit is not None and done >= limit:
             return done
-        count = -1 if limit is None else limit - done
     last_card_id = conn.exec_driver_sql(f"SELECT last_card_id FROM {INDEXED}").scalar_one()
+    left = None if limit is None else limit - done
     newest, added = conn.exec_driver_sql(
-        "SELECT max(id), count(*) FROM (SELECT id FROM card WHERE id > ? ORDER BY id LIMIT ?)",
-        (last_card_id, count),
+        "SELECT max(id), count(*) FROM "
+        f"(SELECT id FROM card WHERE id > ? ORDER BY id{_limit(left)})",
+        (last_card_id,),
     ).one()
     if newest is not None:
         _index_cards(conn, "id > ? AND id <= ?", (last_card_id, newest))
@@ -228,6 +232,11 @@ def refresh(conn: Connection, limit: int | None = None) -> int:
     if newest is not None:
         conn.exec_driver_sql(f"UPDATE {INDEXED} SET last_card_id = ?", (newest,))
     return done
+
+
+def _limit(count: int | None) -> str:
+    """A LIMIT clause for `count` rows (a whole number, written out), none for None."""
+    return "" if count is None else f" LIMIT {int(count)}"
 
 
 def update_text_index(collection: Collection) -> None:
@@ -242,7 +251,7 @@ def update_text_index(collection: Collection) -> None:
         return
     with collection.engine.connect() as conn:
         driver = conn.connection.driver_connection
-        assert driver is not None  # an open connection has its driver's
+        assert driver is not None  # a connection just checked out of the pool
         driver.execute("PRAGMA busy_timeout = 0")
         try:
             while True:

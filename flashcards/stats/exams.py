@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection
 
 from ..storage.collection import Collection
-from ..storage.tables import exams as exams_t
+from ..storage.statistics import finished_exams
 
-__all__ = ["exam_history"]
+__all__ = ["ExamFigures", "exam_figures", "exam_history"]
 
 
-def exam_history(collection: Collection) -> list[dict]:
-    """Every finished exam, oldest first, as `flashcards stats --json` prints them."""
-    with collection.read() as conn:
-        rows = conn.execute(
-            select(exams_t)
-            .where(exams_t.c.finished_at.is_not(None))
-            .order_by(exams_t.c.started_at, exams_t.c.id)
-        ).all()
-    return [
-        {
-            "started_at": row.started_at.isoformat(),
-            "decks": json.loads(row.decks),
-            "count": row.count,
-            "correct": row.correct,
-            "score": round(row.score, 4),
-            "passed": row.passed,
+@dataclass(frozen=True, slots=True)
+class ExamFigures:
+    started_at: datetime
+    decks: list[str]
+    count: int
+    correct: float  # partly right counts one half
+    score: float
+    passed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "decks": self.decks,
+            "count": self.count,
+            "correct": self.correct,
+            "score": round(self.score, 4),
+            "passed": self.passed,
         }
-        for row in rows
+
+
+def exam_figures(conn: Connection) -> list[ExamFigures]:
+    """Every finished exam, oldest first."""
+    return [
+        ExamFigures(e.started_at, e.decks, e.count, e.correct, e.score, e.passed)
+        for e in finished_exams(conn)
     ]
+
+
+def exam_history(collection: Collection) -> list[ExamFigures]:
+    """Every finished exam, oldest first, read on a connection of its own."""
+    with collection.read() as conn:
+        return exam_figures(conn)

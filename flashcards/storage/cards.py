@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from .dialect import greatest
 from .prepared import DriverConnection, Prepared, run
 from .records import CardRecord, card_columns
 from .tables import cards, decks, reviews
@@ -111,7 +112,7 @@ _UPDATE_ANSWERED = Prepared(
     update(cards).where(
         cards.c.id == bindparam("read_id"),
         cards.c.reps == bindparam("read_reps"),
-        cards.c.suspended.is_(bindparam("read_suspended", type_=cards.c.suspended.type)),
+        cards.c.suspended == bindparam("read_suspended", type_=cards.c.suspended.type),
         cards.c.retired.is_(False),
     ),
     columns=_ANSWER_SETS,
@@ -221,5 +222,5 @@ def overdue_order(now: datetime):
     milliseconds, hence the coercions)."""
     due = type_coerce(cards.c.due, BigInteger)
     last = type_coerce(func.coalesce(cards.c.last_review, cards.c.due), BigInteger)
-    interval = func.max(due - last, 86_400_000)
+    interval = greatest(due - last, 86_400_000)
     return ((literal(to_millis(now), BigInteger) - due) * 1.0 / interval).desc()

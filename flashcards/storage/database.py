@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 
-from .dialect import lock_schema
+from .dialect import lock_schema, optional_section, refused_optional
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -224,11 +224,12 @@ def _migration_files(dialect: str) -> dict[int, Path]:
     return {int(path.name[:4]): path for path in folder.glob("[0-9][0-9][0-9][0-9]_*.sql")}
 
 
-# A line of its own in a migration file: the statements after it run only on SQLite, all or
-# none. If this SQLite lacks something they need ("no such module: fts5", "no such tokenizer:
-# trigram"), the section is undone and the upgrade goes on without it: what such a section
-# builds must be something the program can do without (it checks for it before use).
-SQLITE_OPTIONAL = "-- sqlite, optional"
+# A line of its own in a migration file: the statements after it are optional, all or none. If
+# the engine lacks something they need (SQLite: "no such module: fts5", "no such tokenizer:
+# trigram"; PostgreSQL: the right to create an extension, or the extension), the section is
+# undone and the upgrade goes on without it: what such a section builds must be something the
+# program can do without (it checks for it before use).
+SQLITE_OPTIONAL = optional_section("sqlite")
 
 
 def _statements(script: str) -> list[str]:
@@ -248,19 +249,20 @@ def _statements(script: str) -> list[str]:
     return statements
 
 
-def _apply(conn: Connection, path: Path, is_sqlite: bool) -> None:
-    script, _, optional = path.read_text(encoding="utf-8").partition(f"\n{SQLITE_OPTIONAL}\n")
+def _apply(conn: Connection, path: Path) -> None:
+    marker = f"\n{optional_section(conn.dialect.name)}\n"
+    script, _, optional = path.read_text(encoding="utf-8").partition(marker)
     for statement in _statements(script):
         conn.exec_driver_sql(statement)
-    if not is_sqlite or not optional:
+    if not optional:
         return
     section = conn.begin_nested()
     try:
         for statement in _statements(optional):
             conn.exec_driver_sql(statement)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         section.rollback()
-        if not str(exc.orig).startswith("no such "):
+        if not refused_optional(exc):
             raise
     else:
         section.commit()
@@ -273,6 +275,6 @@ def _migrate(conn: Connection, is_sqlite: bool) -> None:
     files = _migration_files(conn.dialect.name)
     for target in sorted(files):
         if version < target <= SCHEMA_VERSION:
-            _apply(conn, files[target], is_sqlite)
+            _apply(conn, files[target])
             _set_user_version(conn, is_sqlite, target)
             version = target

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import sys
 
 from textual import work
-from textual.app import SuspendNotSupported
+from textual.app import App, SuspendNotSupported
 from textual.binding import Binding
 
 from ..workspace import Workspace
-from .key_order import KeysInOrder
 from .screens.review import ReviewScreen
 
 # The home and exam screens are imported where they are first shown: `flashcards review`
@@ -20,10 +18,8 @@ from .screens.review import ReviewScreen
 
 __all__ = ["FlashcardsApp"]
 
-SWITCH_INTERVAL = 0.001  # seconds; see FlashcardsApp.on_mount
 
-
-class FlashcardsApp(KeysInOrder):
+class FlashcardsApp(App):
     TITLE = "flashcards"
     BINDINGS = [Binding("ctrl+c", "quit", "Quit", show=False, priority=True)]
 
@@ -48,16 +44,8 @@ class FlashcardsApp(KeysInOrder):
         self.start_round_id = round_id
         self.start_minutes = minutes  # `flashcards round --minutes`, for the one picked
         self._preloaded = False
-        # The statistics screen's last figures' Shape: it keeps room for as many next time.
-        self.stats_shape = None
 
     def on_mount(self) -> None:
-        # The workers read the collection in SQLite, which lets go of the GIL around every
-        # step of a statement; while this thread draws, each step then waits up to Python's
-        # switch interval (5 ms) to get it back, which tripled the statistics' reading time.
-        # A 1 ms interval keeps that wait short at a negligible cost in switching.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         for warning in self.workspace.warnings:
             self.notify(warning, severity="warning", timeout=10)
         # Started on a review or an exam, the home screen is built when it is first wanted
@@ -94,9 +82,6 @@ class FlashcardsApp(KeysInOrder):
         from ..stats.figures import compile_statements
 
         compile_statements(self.workspace.collection.engine.dialect)
-
-    def on_unmount(self) -> None:
-        sys.setswitchinterval(self._switch_interval)
 
     def start_exam(
         self, deck_ids: list[int] | None = None, card_ids: list[int] | None = None

@@ -46,3 +46,23 @@ def test_smoke_run_prints_the_table_and_writes_json(tmp_path):
         else:
             assert row["ratio"] == round(row["ours_s"] / row["baseline_s"], 4)
             assert row["met"] in (True, False) or row["target"] is None
+
+
+def test_smoke_run_adds_the_collection_rows_on_a_postgresql_server(tmp_path, postgres_server):
+    output = tmp_path / "results.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--json", str(output),
+         "--db-url", postgres_server.url("postgres")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = {row["name"].split(" ", 1)[0]: row for row in json.loads(output.read_text("utf-8"))}
+    for prefix in ("4", "5a", "9", "10"):
+        server = rows[f"{prefix}p."]
+        assert server["baseline"] == f"row {prefix} on SQLite"
+        assert server["baseline_s"] == rows[f"{prefix}."]["ours_s"]
+        assert server["ours_s"] > 0
+    assert "flashcards_bench_" not in postgres_server.databases()  # every copy dropped

@@ -15,7 +15,7 @@ from flashcards.ui.screens.exam_resume import ResumeExamScreen
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.widgets.keybar import KeyBar
 
-from ..conftest import settle, settled
+from ..conftest import burst, settle, settled
 from ..unit.test_exam import MIXED
 
 
@@ -203,14 +203,6 @@ async def test_an_answer_that_cannot_be_stored_is_said_and_can_be_given_again(
         assert screen.phase == "feedback" and list(screen.session.answers) == [screen.index]
 
 
-def burst(app, *keys: str) -> None:
-    """Keys typed in one burst: all queued before the first is handled."""
-    from textual.events import Key
-
-    for key in keys:
-        app.post_message(Key(key, key if len(key) == 1 else None))
-
-
 async def exam_at(pilot, kind: str) -> ExamScreen:
     await settle(pilot)
     screen = pilot.app.screen
@@ -244,6 +236,22 @@ async def test_keys_typed_ahead_are_handled_in_order(make_workspace, kind, keys,
         assert screen.session.answers[screen.index].credit == credit
         for field in screen.query(Input):
             assert field.value == ("PR-AUC" if kind == "cloze" else "")
+
+
+async def test_blanks_typed_ahead_with_tab_between_them_each_get_their_answer(make_workspace):
+    app = exam_app(make_workspace({"m.md": MIXED}), count=20)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        while screen.question.kind != "cloze" or len(screen.question.card.answers) != 2:
+            screen.index += 1
+        await screen.show_question()
+        await settle(pilot)
+        burst(app, *"Precision", "tab", *"recall", "enter")
+        await settle(pilot)
+        assert [field.value for field in screen.query(Input)] == ["Precision", "recall"]
+        assert screen.phase == "feedback"
+        assert screen.session.answers[screen.index].credit == 1.0
 
 
 async def test_a_cloze_answer_that_cannot_be_stored_can_be_typed_on(

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Static
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
 
-from ..conftest import basic_deck, settle
+from ..conftest import basic_deck, settle, wait_for
 
 DECKS = {name: basic_deck(5, name.upper(), name) for name in ("a", "b", "c")}
 
@@ -44,8 +44,8 @@ async def test_home_refreshes_when_a_learning_card_comes_due(make_workspace, clo
         await settle(pilot)
         assert "1 learning · " in summary(app) and "next due: today 09:01" in summary(app)
         clock.advance(minutes=2)
-        await settle(pilot, wait=0.3)
-        assert "1 learning (1 now)" in summary(app) and "next due: now" in summary(app)
+        await wait_for(pilot, lambda: "1 learning (1 now)" in summary(app), what="the refresh")
+        assert "next due: now" in summary(app)
 
 
 async def test_home_refreshes_when_the_study_day_rolls_over(make_workspace, clock, monkeypatch):
@@ -59,5 +59,5 @@ async def test_home_refreshes_when_the_study_day_rolls_over(make_workspace, cloc
         await settle(pilot)
         assert new_column(app) == ["0"] and "Study all: 0 new" in summary(app)
         clock.instant = datetime(2026, 1, 6, 3, 0, tzinfo=UTC)  # 04:00 in Berlin: a new day
-        await settle(pilot, wait=0.3)
-        assert new_column(app) == ["2"] and "Study all: 2 new" in summary(app)
+        await wait_for(pilot, lambda: new_column(app) == ["2"], what="the new day's figures")
+        assert "Study all: 2 new" in summary(app)

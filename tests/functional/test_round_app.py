@@ -26,7 +26,7 @@ from flashcards.ui.screens.round import RoundScreen
 from flashcards.ui.screens.round_picker import RoundPickerScreen
 from flashcards.ui.screens.round_results import RoundResultsScreen
 
-from ..conftest import settle, settled, wait_for, write_deck
+from ..conftest import burst, settle, settled, wait_for, write_deck
 from ..unit.test_rounds import DECK, ROUND
 
 
@@ -92,6 +92,22 @@ async def test_notes_steps_questions_and_the_clock(workspace):
         assert "100 ms" not in brief  # latency was never asked for
         await pilot.press("escape")
         assert app.screen is screen
+
+
+async def test_notes_and_questions_typed_ahead_land_where_they_were_typed(workspace):
+    app = round_app(workspace, minutes=9)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        # In one burst: notes with a slip put right, the next step, its notes, a question and
+        # the start of another.
+        notes = [*"watch tiem", "backspace", "backspace", *"me"]
+        burst(app, *notes, "pagedown", *"ranking", "tab", *"how many users", "enter", *"whi")
+        await settle(pilot)
+        assert [step.notes for step in screen.run.steps[:2]] == ["watch time", "ranking"]
+        assert [question.text for question in screen.run.questions] == ["how many users"]
+        assert screen.query_one(Input).value == "whi"
+        assert "500M daily users" in str(screen.query_one("#reply").render())
 
 
 async def test_time_running_out_brings_the_results(workspace):

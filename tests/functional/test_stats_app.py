@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from flashcards.ui.app import FlashcardsApp
 from flashcards.ui.screens.home import HomeScreen
 from flashcards.ui.screens.stats import StatsScreen
-from flashcards.ui.stats_sections import SHADES, calendar
+from flashcards.ui.screens.stats.sections import SHADES, calendar
 
 from ..conftest import basic_deck, settle, settled, wait_for
 from ..unit.test_stats import answer
@@ -133,19 +132,6 @@ async def test_the_statistics_chart_is_built_before_the_figures_reach_the_screen
         assert "per-day" in built_on_screen  # a new size is drawn on the spot
 
 
-async def test_the_app_hands_the_gil_over_often_while_it_runs(make_workspace):
-    import sys
-
-    from flashcards.ui.app import SWITCH_INTERVAL
-
-    before = sys.getswitchinterval()
-    app = FlashcardsApp(make_workspace({"d.md": basic_deck(1)}))
-    async with app.run_test() as pilot:
-        await settle(pilot)
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
-    assert sys.getswitchinterval() == pytest.approx(before)
-
-
 async def test_home_compiles_the_statistics_statements_before_t_is_pressed(
     make_workspace, monkeypatch
 ):
@@ -162,7 +148,7 @@ async def test_home_compiles_the_statistics_statements_before_t_is_pressed(
 
 def test_the_calendar_shades_days_by_answers_and_leaves_the_future_blank():
     today = date(2026, 1, 7)  # a Wednesday
-    counts = {"2026-01-05": 1, "2026-01-07": 9, "2025-12-29": 3}
+    counts = {date(2026, 1, 5): 1, date(2026, 1, 7): 9, date(2025, 12, 29): 3}
     lines = calendar(counts, today, weeks=2, title="Study days").split("\n")
     assert lines[0].plain == "Study days" and lines[0].spans[0].style == "bold"
     monday, wednesday, thursday = lines[2], lines[4], lines[5]
@@ -180,17 +166,20 @@ def test_the_calendar_shades_days_by_answers_and_leaves_the_future_blank():
 
 
 def test_each_section_keeps_the_room_its_figures_take(make_workspace):
+    from dataclasses import replace
+
+    from flashcards.stats.exams import ExamFigures
     from flashcards.stats.figures import collect
     from flashcards.ui.screens.stats import TOPICS_SHOWN
-    from flashcards.ui.stats_sections import Shape, area_sections, figure_sections, skeleton
+    from flashcards.ui.screens.stats.sections import Shape, lay_out, skeleton
 
     topics = "\n".join(f"# Topic {i:02d}\n\nQ: question {i}?\nA: answer {i}.\n" for i in range(45))
     workspace = make_workspace({"t.md": f"---\ntitle: Many\n---\n{topics}", "d.md": basic_deck(2)})
-    figures = collect(workspace, 30, TOPICS_SHOWN)
-    for exams in ([], [{"score": 0.75, "passed": False}]):
-        figures["exams"] = exams
-        sections = figure_sections(figures, 30)
-        area_sections(figures, sections)
+    read = collect(workspace, 30, TOPICS_SHOWN)
+    exam = ExamFigures(read.days[-1].date, ["Many"], count=4, correct=3, score=0.75, passed=True)
+    for exams in ([], [exam]):
+        figures = replace(read, exams=exams)
+        sections = lay_out(figures, 30)
         shape = Shape.of(figures)
         assert shape == Shape(decks=2, topics=40, exams=bool(exams))
         blank = skeleton(shape)
@@ -208,7 +197,7 @@ async def test_the_figures_fill_the_screen_without_moving_it(make_workspace, clo
     from textual.widgets import Static
 
     import flashcards.stats.figures as figures
-    from flashcards.ui.widgets.chart import Chart
+    from flashcards.ui.screens.stats.chart import Chart
 
     app = FlashcardsApp(studied_workspace(make_workspace, clock))
     async with app.run_test(size=(100, 40)) as pilot:
@@ -246,11 +235,11 @@ def test_charts_with_nothing_to_count_start_their_axis_at_zero():
     from rich.text import Text
     from textual_plotext import Plot
 
-    from flashcards.ui.stats_sections import forecast_paint, per_day_paint
+    from flashcards.stats.figures import DayFigures, DueDay
+    from flashcards.ui.screens.stats.sections import forecast_paint, per_day_paint
 
-    days = [{"date": f"2026-01-{d:02d}", "learning": 0, "review": 0, "relearning": 0, "total": 0}
-            for d in range(1, 31)]  # fmt: skip
-    forecast = [{"date": f"2026-02-{d:02d}", "due": 0} for d in range(1, 29)]
+    days = [DayFigures(date(2026, 1, d), 0, 0, 0, 0.0) for d in range(1, 31)]
+    forecast = [DueDay(date(2026, 2, d), 0) for d in range(1, 29)]
     for paint in (per_day_paint(days), forecast_paint(forecast)):
         plot = Plot()
         paint(plot)

@@ -7,7 +7,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual_plotext import PlotextPlot
 
-from flashcards.ui.widgets.chart import Chart
+from flashcards.ui.screens.stats.chart import Chart, build
 from flashcards.ui.widgets.keybar import KeyBar
 
 
@@ -82,10 +82,10 @@ async def test_a_chart_built_off_the_interface_thread_matches_the_one_built_on_i
         ours, theirs = app.query_one("#ours", Chart), app.query_one("#theirs", PlotextPlot)
         assert ours.size == theirs.size and ours.size.width == 70
         assert ours.render().plain == ""  # blank until it is shown
-        built = ours.prepare(paint)
+        built = build(paint, ours.look())  # as a worker does, given the chart's look
         theirs.plt.clear_figure()  # it drew an empty figure when first shown
         paint(theirs.plt)
-        assert built is not None and built[1].plain == theirs.render().plain
+        assert built[1].plain == theirs.render().plain
         ours.show(paint, built)
         assert ours.render() is built[1]  # shown as built, not built again
         await pilot.resize_terminal(50, 30)  # a new size: built again, here, from `paint`

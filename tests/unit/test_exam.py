@@ -335,7 +335,7 @@ def test_results_are_stored_and_scored_by_deck_and_topic(make_workspace):
     with workspace.collection.read() as conn:
         assert conn.execute(select(ExamRow.__table__.c.score)).scalar() == 0.75
         assert len(conn.execute(select(ExamAnswerRow.__table__)).all()) == 8
-    history = exam_history(workspace.collection)
+    history = [exam.to_json() for exam in exam_history(workspace.collection)]
     assert history == [
         {
             "started_at": NOW.isoformat(),
@@ -468,7 +468,7 @@ def test_a_left_exam_resumes_with_its_questions_options_answers_and_time(make_wo
     assert result.exam_id == session.exam_id and result.count == 4
     assert unfinished_exam(workspace.collection) is None
     assert len(answers_stored(workspace)) == 4
-    assert [h["count"] for h in exam_history(workspace.collection)] == [4]
+    assert [h.count for h in exam_history(workspace.collection)] == [4]
 
 
 def test_an_unfinished_exam_can_be_finished_as_scored_or_discarded(make_workspace):

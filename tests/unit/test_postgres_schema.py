@@ -39,7 +39,7 @@ def describe(url: str) -> dict:
 
 def test_migrations_build_exactly_the_models_tables_on_postgresql(postgres_server):
     migrated = postgres_server.create()
-    modelled = postgres_server.create()
+    modelled = postgres_server.create(empty=True)
     engine = create_engine(postgres_server.url(modelled))
     SQLModel.metadata.create_all(engine)
     engine.dispose()
@@ -52,6 +52,9 @@ def test_migrations_build_exactly_the_models_tables_on_postgresql(postgres_serve
         partial = {}
         for table in ours:
             columns, indexes = ours[table]
+            # The search's trigram indexes come from the migration's optional section, as
+            # SQLite's FTS tables do, and are no part of the models (test_search_engines.py).
+            indexes = [i for i in indexes if not i[0].endswith("_trgm")]
             partial |= {name: where for name, _, where in indexes if where}
             # The models leave PostgreSQL's predicates out (see tables.py): compared below.
             assert (columns, [i[:2] for i in indexes]) == (

@@ -76,7 +76,7 @@ def test_review_scheduler_and_the_one_curve_agree(studied):
 
 
 def test_statistics_use_the_fitted_parameters(studied):
-    figures = collect(studied)
+    figures = collect(studied).to_json()
     (deck,) = figures["decks"]
     expected = recalls(studied, FITTED)
     assert deck["retrievability"] == pytest.approx(sum(expected.values()) / len(expected), abs=1e-3)

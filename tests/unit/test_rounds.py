@@ -514,7 +514,7 @@ def test_stats_json_lists_each_attempt_with_step_scores(round_workspace, tmp_pat
         clock.advance(seconds=100)
         finish_round(collection, run, summary.id, tmp_path / "out", workspace.zone)
         clock.advance(days=1)
-    figures = collect(workspace)
+    figures = collect(workspace).to_json()
     first, second = figures["rounds"]
     assert first["title"] == "Video recommendation" and first["minutes"] == 9.0
     assert [s["score"] for s in first["steps"]] == [pytest.approx(2 / 3, abs=1e-4), 0.0]

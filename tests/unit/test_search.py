@@ -1,8 +1,10 @@
 """The browser's search language over a small hand-made collection: what each query matches,
-that values reach SQL only as bound parameters, and the errors with their positions."""
+on SQLite and on PostgreSQL, with and without their text indexes; that values reach SQL only as
+bound parameters; and the errors with their positions."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 
 from flashcards.search import SearchError, compile_query, parse, search
 from flashcards.search import compile as compile_module
@@ -30,6 +32,8 @@ from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow
 
 from ..conftest import NOW
+
+pytestmark = pytest.mark.engines
 
 DECKS = {
     "01-offline.md": """
@@ -225,15 +229,33 @@ TABLE = [
 ]
 
 
-# How text, tag: and topic: terms are answered: through the trigram indexes; through them
-# with half the cards not indexed yet (one of those indexed with an older back, which must not
-# be found any more), as after a write the search could not catch up with; and by reading every
-# card, as where SQLite has no FTS5 (or on another database).
-MODES = ("indexed", "stale", "unindexed")
+# How text, tag: and topic: terms are answered: through the trigram indexes (SQLite's FTS5,
+# PostgreSQL's pg_trgm); by reading every card, as where SQLite has no FTS5 or the server no
+# pg_trgm; and, on SQLite, through the indexes with half the cards not indexed yet (one of
+# those indexed with an older back, which must not be found any more), as after a write the
+# search could not catch up with (the server keeps its indexes up to date itself).
+MODES = ("indexed", "unindexed")
+GIN_INDEXES = ("ix_card_front_trgm", "ix_card_back_trgm", "ix_card_topic_trgm")
+
+
+def gin_indexes(workspace) -> set[str]:
+    with workspace.collection.read() as conn:
+        found = conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'card'")
+        return set(found.scalars()) & set(GIN_INDEXES)
 
 
 def prepare(workspace, mode: str, monkeypatch) -> None:
     collection = workspace.collection
+    with collection.read() as conn:
+        on_sqlite = conn.dialect.name == "sqlite"
+    if not on_sqlite:
+        assert gin_indexes(workspace) == set(GIN_INDEXES)
+        if mode == "unindexed":
+            with collection.write() as conn:
+                for name in GIN_INDEXES:
+                    conn.exec_driver_sql(f"DROP INDEX {name}")
+            assert gin_indexes(workspace) == set()
+        return
     if mode == "unindexed":
         with collection.write() as conn:
             for trigger in ("update", "delete"):
@@ -257,13 +279,24 @@ def prepare(workspace, mode: str, monkeypatch) -> None:
             assert open_text_index(conn) == TextIndex(last_card_id=half, stale=True)
 
 
+TABLE_IDS = [q or "(empty)" for q, _ in TABLE]
+
+
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize(("query", "expected"), TABLE, ids=[q or "(empty)" for q, _ in TABLE])
+@pytest.mark.parametrize(("query", "expected"), TABLE, ids=TABLE_IDS)
 def test_query_matches(workspace, query, expected, mode, monkeypatch):
     prepare(workspace, mode, monkeypatch)
     assert set(found(workspace, query)) == expected
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(("query", "expected"), TABLE, ids=TABLE_IDS)
+def test_query_matches_through_stale_indexes(workspace, query, expected, monkeypatch):
+    prepare(workspace, "stale", monkeypatch)
+    assert set(found(workspace, query)) == expected
+
+
+@pytest.mark.sqlite_only
 def test_a_card_edited_since_it_was_indexed_is_found_by_its_text_now(workspace, monkeypatch):
     prepare(workspace, "stale", monkeypatch)
     assert found(workspace, "qqq") == []
@@ -303,7 +336,8 @@ BEYOND_FRONTS = {
 }
 
 # SQLite's LIKE folds the case of A-Z alone; FTS5 folds more (KELVIN SIGN and LONG S even into
-# ASCII letters). Whatever answers a term, the results are LIKE's.
+# ASCII letters), and so do PostgreSQL's lower() and its trigram indexes under a UTF-8 locale.
+# Whatever answers a term, on either engine, the results are SQLite's LIKE's.
 BEYOND_TABLE = [
     ("0 k", set()),
     ("0 \u212a", {"kelvin"}),
@@ -322,10 +356,7 @@ BEYOND_TABLE = [
 ]
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_text_beyond_ascii_is_matched_as_like_matches_it(make_workspace, mode, monkeypatch):
-    workspace = make_workspace(BEYOND_ASCII)
-    prepare(workspace, mode, monkeypatch)
+def assert_beyond_ascii_matched_as_like_matches_it(workspace) -> None:
     names = {front: name for name, front in BEYOND_FRONTS.items()}
     cards = CardRow.__table__
     with workspace.collection.read() as conn:
@@ -336,6 +367,20 @@ def test_text_beyond_ascii_is_matched_as_like_matches_it(make_workspace, mode, m
         assert {names[fronts[card_id]] for card_id in ids} == expected, query
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_text_beyond_ascii_is_matched_as_like_matches_it(make_workspace, mode, monkeypatch):
+    workspace = make_workspace(BEYOND_ASCII)
+    prepare(workspace, mode, monkeypatch)
+    assert_beyond_ascii_matched_as_like_matches_it(workspace)
+
+
+@pytest.mark.sqlite_only
+def test_text_beyond_ascii_is_matched_as_like_through_stale_indexes(make_workspace, monkeypatch):
+    workspace = make_workspace(BEYOND_ASCII)
+    prepare(workspace, "stale", monkeypatch)
+    assert_beyond_ascii_matched_as_like_matches_it(workspace)
+
+
 def not_indexed(workspace) -> int:
     with workspace.collection.read() as conn:
         return conn.exec_driver_sql(
@@ -344,6 +389,7 @@ def not_indexed(workspace) -> int:
         ).scalar_one()
 
 
+@pytest.mark.sqlite_only
 def test_a_search_indexes_the_cards_written_since_the_last(workspace):
     assert not_indexed(workspace) == len(FRONTS)  # new: the import did nothing more
     assert found(workspace, "is:new") and not_indexed(workspace) == len(FRONTS)
@@ -358,6 +404,7 @@ def test_a_search_indexes_the_cards_written_since_the_last(workspace):
     assert not_indexed(workspace) == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_search_never_waits_for_another_writer(workspace):
     path = workspace.collection.sqlite_path
     other = sqlite3.connect(path, isolation_level=None)
@@ -374,6 +421,7 @@ def test_a_search_never_waits_for_another_writer(workspace):
     assert not_indexed(workspace) == 0
 
 
+@pytest.mark.sqlite_only
 def test_a_read_only_collection_is_searched_all_the_same(workspace):
     path = workspace.collection.sqlite_path
     workspace.collection.close()
@@ -411,18 +459,28 @@ def test_injection_leaves_the_collection_intact(workspace):
         assert conn.execute(select(func.count()).select_from(CardRow.__table__)).scalar() == 8
 
 
+# Compiled for both engines' dialects, without a server: once is enough.
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
-    "text_index", [None, TextIndex(last_card_id=9, stale=False), TextIndex(9, stale=True)]
+    ("dialect", "text_index"),
+    [
+        (sqlite.dialect(), None),
+        (sqlite.dialect(), TextIndex(last_card_id=9, stale=False)),
+        (sqlite.dialect(), TextIndex(9, stale=True)),
+        (postgresql.dialect(), None),
+    ],
+    ids=["sqlite", "sqlite-indexed", "sqlite-stale", "postgresql"],
 )
-def test_query_values_are_bound_parameters_never_sql_text(workspace, text_index):
+def test_query_values_are_bound_parameters_never_sql_text(workspace, dialect, text_index):
     query = 'deck:"evil\' OR 1=1" tag:droptag topic:topicx wordx r<0.5 lapses>7'
     clause = compile_query(parse(query), workspace.today(), NOW, text_index=text_index)
-    compiled = clause.compile(dialect=sqlite.dialect())
-    sql = str(compiled)
+    compiled = clause.compile(dialect=dialect)
+    sql = re.sub(r"%\(\w+\)s", "", str(compiled))  # PostgreSQL's named placeholders
     for value in ("evil", "droptag", "topicx", "wordx", "0.5", "7"):
         assert value not in sql
+    # Patterns are bound with A-Z as a-z, which LIKE folds on both engines.
     bound = " ".join(str(v) for v in compiled.params.values())
-    for value in ("evil' OR 1=1", "droptag", "topicx", "wordx"):
+    for value in ("evil' or 1=1", "droptag", "topicx", "wordx"):
         assert value in bound
 
 
@@ -457,6 +515,8 @@ ERRORS = [
 ]
 
 
+# The parser reads no collection: one engine is enough for it.
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(("query", "position", "message"), ERRORS, ids=[q for q, _, _ in ERRORS])
 def test_errors_say_what_and_where(query, position, message):
     with pytest.raises(SearchError) as raised:
@@ -466,6 +526,7 @@ def test_errors_say_what_and_where(query, position, message):
     assert f"at {position}" in str(raised.value)
 
 
+@pytest.mark.sqlite_only
 def test_an_unknown_field_lists_the_known_ones():
     with pytest.raises(SearchError) as raised:
         parse("colour:red")
@@ -474,6 +535,7 @@ def test_an_unknown_field_lists_the_known_ones():
         parse("is:nope")
 
 
+@pytest.mark.sqlite_only
 def test_text_that_only_looks_like_a_comparison_is_text():
     assert parse("a<b").value == "a<b"
     assert parse("12:30").value == "12:30"
@@ -481,6 +543,7 @@ def test_text_that_only_looks_like_a_comparison_is_text():
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_search_is_headless():
     code = (
         "import sys\nimport flashcards.search, flashcards.study.manage\n"

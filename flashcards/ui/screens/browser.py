@@ -7,6 +7,7 @@ it stays quick on a collection of any size. The query language is in docs/search
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime, tzinfo
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -26,7 +28,7 @@ from ...search import BrowserRow, SearchError, fetch_rows, search
 from ...study.manage import all_suspended, reschedule_today, reset_to_new, suspend, unsuspend
 from ...terminal_text import inert
 from ..formatting import one_line
-from ..widgets.entry_field import EntryField
+from ..typed_ahead import TextField, caught_up, skip_if_typing
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -70,21 +72,12 @@ def row_cells(row: BrowserRow, selected: bool, front_width: int, zone: tzinfo, n
     )
 
 
-def _on_results_of_the_query(action: Callable[..., None]) -> Callable[..., None]:
-    """A key for the rows acts on the results of the query as typed: pressed while those are
-    still being searched for (typed ahead: a query, Down, then s), it waits for them, instead
-    of acting on the cards of the query before."""
-
-    @functools.wraps(action)
-    def act(self: BrowserScreen, *args) -> None:
-        if self.results_current:
-            action(self, *args)
-            return
-        self._deferred.append(functools.partial(action, self, *args))
-        if self._debounce is not None:
-            self.run_search()  # no need to wait for a pause in typing any more
-
-    return act
+# The table's own keys (the cursor's moves), run by the screen as well: see BINDINGS.
+TABLE_KEYS = [
+    binding
+    for binding in DataTable.BINDINGS
+    if isinstance(binding, Binding) and binding.key not in ("enter", "down")
+]
 
 
 class BrowserScreen(BaseScreen):
@@ -94,19 +87,34 @@ class BrowserScreen(BaseScreen):
     BrowserScreen #status.error { color: $error; text-style: bold; }
     BrowserScreen DataTable { height: 1fr; }
     """
+    # Every key is a priority binding, run as it is read, so that keys typed ahead act in
+    # order (flashcards.ui.typed_ahead); a letter is text while the query has the focus.
     BINDINGS = [
-        Binding("enter", "open", "Card detail", id="browser.open"),
-        Binding("space", "toggle_mark", "Select", key_display="Space", id="browser.toggle"),
+        Binding("enter", "enter", "Card detail", id="browser.open", show=False, priority=True),
+        Binding("space", "toggle_mark", "Select", key_display="Space", id="browser.toggle",
+                priority=True),
         Binding("a", "select_all", "Select all matches (again: none)", id="browser.select_all",
-                show=False),
-        Binding("s", "suspend", "Suspend / unsuspend", id="browser.suspend"),
-        Binding("r", "reset", "Reset to new (asks first)", id="browser.reset", show=False),
-        Binding("t", "reschedule", "Reschedule to today", id="browser.reschedule", show=False),
-        Binding("e", "edit", "Edit the card's file in $EDITOR", id="browser.edit", show=False),
-        Binding("slash", "focus_query", "Search", key_display="/", id="browser.search"),
-        Binding("down", "focus_table", "Go to the results", id="browser.results", show=False),
-        Binding("question_mark", "help", "Help", key_display="?", id="browser.help"),
-        Binding("escape,q", "back", "Back", key_display="Esc", id="browser.back"),
+                show=False, priority=True),
+        Binding("s", "suspend", "Suspend / unsuspend", id="browser.suspend", priority=True),
+        Binding("r", "reset", "Reset to new (asks first)", id="browser.reset", show=False,
+                priority=True),
+        Binding("t", "reschedule", "Reschedule to today", id="browser.reschedule", show=False,
+                priority=True),
+        Binding("e", "edit", "Edit the card's file in $EDITOR", id="browser.edit", show=False,
+                priority=True),
+        Binding("slash", "focus_query", "Search", key_display="/", id="browser.search",
+                priority=True),
+        Binding("down", "down", "Go to the results", id="browser.results", show=False,
+                priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", id="browser.help",
+                priority=True),
+        Binding("escape", "back", "Back", key_display="Esc", id="browser.back", priority=True),
+        Binding("q", "leave", "Back", id="browser.back_q", show=False, priority=True),
+        # The table's cursor keys, without a description: the help lists the browser's own.
+        *[
+            Binding(b.key, f"in_table({b.action!r})", show=False, priority=True)
+            for b in TABLE_KEYS
+        ],
     ]  # fmt: skip
 
     @dataclass
@@ -147,11 +155,11 @@ class BrowserScreen(BaseScreen):
         self.busy = False  # an action is running
         self._debounce: Timer | None = None  # a search waiting for a pause in typing
         self.shown = 0  # the generation of the results on screen
-        self._deferred: list[Callable[[], None]] = []  # keys waiting for the results
+        self.searched: str | None = None  # the query of the last search started
+        self._answered = asyncio.Event()  # the last search started has answered (or failed)
 
     def compose(self) -> ComposeResult:
-        yield EntryField(
-            self.submit_query,
+        yield TextField(
             self.initial_query,
             placeholder="Search: words, deck:, tag:, topic:, is:due, r<0.8, lapses>3, or, -",
             id="query",
@@ -169,14 +177,14 @@ class BrowserScreen(BaseScreen):
         table.add_column("Ivl", key="interval", width=WIDTHS["interval"])
         table.add_column("R", key="recall", width=WIDTHS["recall"])
         table.add_column("Lap", key="lapses", width=WIDTHS["lapses"])
-        self.query_one(Input).focus()
+        self.set_focus(self.query_one(Input))  # at once: keys typed ahead of the screen go there
         self.run_search()
 
     @property
     def results_current(self) -> bool:
-        """Whether the rows on screen are the results of the query as typed: no search is
-        waiting for a pause in typing, and none has answered since they were shown."""
-        return self._debounce is None and self.shown == self.generation
+        """Whether the rows on screen are the results of the query as typed: it has been
+        searched for, and no search has answered since they were shown."""
+        return self.query_one(Input).value == self.searched and self.shown == self.generation
 
     @property
     def front_width(self) -> int:
@@ -190,12 +198,18 @@ class BrowserScreen(BaseScreen):
     def query_changed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.run_search)
+            self._debounce = None
+        if self.query_one(Input).value != self.searched:  # not searched already (by Enter)
+            self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.run_search)
 
-    def submit_query(self) -> None:
-        """Enter in the query: search at once, and go to the results."""
-        self.run_search()
-        self.set_focus(self.query_one(DataTable))
+    async def results(self) -> None:
+        """Before a key for the rows: give way when the query has the focus (the key is text),
+        else wait for the results of the query as typed. The key acts on those, not on the
+        rows of the query before, when it was typed ahead of the search."""
+        skip_if_typing(self)
+        if self.query_one(Input).value != self.searched:
+            self.run_search()  # no need to wait for a pause in typing any more
+        await self._answered.wait()
 
     def run_search(self, keep_cursor: bool = False) -> None:
         """Search again; with `keep_cursor` (after changing cards) the cursor stays put."""
@@ -203,9 +217,11 @@ class BrowserScreen(BaseScreen):
             self._debounce.stop()
             self._debounce = None
         self.generation += 1
+        self._answered.clear()
         self.loading_page = False
         cursor = self.query_one(DataTable).cursor_row if keep_cursor else None
-        self.search_cards(self.query_one(Input).value, self.generation, cursor)
+        self.searched = self.query_one(Input).value
+        self.search_cards(self.searched, self.generation, cursor)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def search_cards(self, query: str, generation: int, cursor: int | None) -> None:
@@ -249,10 +265,7 @@ class BrowserScreen(BaseScreen):
             table.move_cursor(row=min(cursor, len(self.rows) - 1), animate=False)
         self.show_status()
         self.shown = message.generation
-        deferred, self._deferred = self._deferred, []
-        for action in deferred:
-            if self.app.screen is self:  # not meant for a screen opened over this one since
-                action()
+        self._answered.set()
 
     @on(Failed)
     def show_failure(self, message: Failed) -> None:
@@ -260,7 +273,7 @@ class BrowserScreen(BaseScreen):
             self.error = message.error
             self.show_status()
             self.shown = message.generation
-            self._deferred.clear()  # the keys were meant for results there are not
+            self._answered.set()  # the keys for the rows act on the results still shown
 
     @on(PageLoaded)
     def show_page(self, message: PageLoaded) -> None:
@@ -291,8 +304,8 @@ class BrowserScreen(BaseScreen):
             self.load_page(self.generation, loaded, self.ids[loaded : loaded + PAGE])
 
     @on(DataTable.RowSelected)
-    def row_selected(self) -> None:
-        self.action_open()
+    def row_selected(self) -> None:  # a click on the row under the cursor
+        self.open_card()
 
     def show_status(self) -> None:
         status = self.query_one("#status", Static)
@@ -329,8 +342,8 @@ class BrowserScreen(BaseScreen):
         cells = row_cells(row, row.id in self.selected, 0, workspace.zone, workspace.clock.now())
         self.query_one(DataTable).update_cell(str(row.id), "mark", cells[0])
 
-    @_on_results_of_the_query
-    def action_toggle_mark(self) -> None:
+    async def action_toggle_mark(self) -> None:
+        await self.results()
         card = self.cursor_card()
         if card is None:
             return
@@ -341,9 +354,9 @@ class BrowserScreen(BaseScreen):
         table.move_cursor(row=index + 1)
         self.show_status()
 
-    @_on_results_of_the_query
-    def action_select_all(self) -> None:
+    async def action_select_all(self) -> None:
         """Every match, loaded or not; when all are selected already, none."""
+        await self.results()
         if self.ids and len(self.selected) == len(self.ids):
             self.selected.clear()
         else:
@@ -352,24 +365,32 @@ class BrowserScreen(BaseScreen):
             self.redraw_mark(index)
         self.show_status()
 
-    @_on_results_of_the_query
-    def action_open(self) -> None:
+    async def action_enter(self) -> None:
+        """Enter in the query: search at once and go to the results; in the results: open the
+        card under the cursor."""
+        if isinstance(self.focused, Input):
+            await self.to_results()
+        else:
+            await self.results()
+            self.open_card()
+
+    def open_card(self) -> None:
         card = self.cursor_card()
         if card is not None:
             from .card_detail import CardDetailScreen
 
             self.app.push_screen(CardDetailScreen(card.id))
 
-    @_on_results_of_the_query
-    def action_suspend(self) -> None:
+    async def action_suspend(self) -> None:
+        await self.results()
         self.start_action(self.toggle_suspended)
 
-    @_on_results_of_the_query
-    def action_reschedule(self) -> None:
+    async def action_reschedule(self) -> None:
+        await self.results()
         self.start_action(self.reschedule_to_today)
 
-    @_on_results_of_the_query
-    def action_reset(self) -> None:
+    async def action_reset(self) -> None:
+        await self.results()
         ids = self.targets()
         if not ids or self.busy:
             return
@@ -385,8 +406,8 @@ class BrowserScreen(BaseScreen):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
-    @_on_results_of_the_query
-    def action_edit(self) -> None:
+    async def action_edit(self) -> None:
+        await self.results()
         card = self.cursor_card()
         if card is None or self.busy:
             return
@@ -445,26 +466,49 @@ class BrowserScreen(BaseScreen):
     def on_worker_failed(self) -> None:
         self.busy = False
         self.loading_page = False
+        self._answered.set()  # no keys wait for a search that failed
 
     # Moving around ----------------------------------------------------------------------
 
-    # The screen's set_focus, not the widget's focus(): that one moves the focus only once the
-    # keys already queued are handled, so Down and Enter typed in one burst would send Enter to
-    # the query instead of the results.
+    async def action_down(self) -> None:
+        """From the query to the results; in the results, the cursor one row down."""
+        if isinstance(self.focused, Input):
+            await self.to_results(search=False)
+        else:
+            await self.action_in_table("cursor_down")
+
+    async def action_in_table(self, action: str) -> None:
+        """One of the table's cursor keys, on the results of the query as typed; in the
+        query, the query's own (Home, End, Left, Right)."""
+        table = self.query_one(DataTable)
+        if self.focused is not table:
+            raise SkipAction()
+        await self.results()
+        await table.run_action(action)
+
+    async def to_results(self, search: bool = True) -> None:
+        """Leave the query for the results, once it holds what was typed: searching at once
+        (Enter), or only if it has not been searched for yet (Down)."""
+        await caught_up(self.query_one(Input))
+        if search or self.query_one(Input).value != self.searched:
+            self.run_search()
+        self.set_focus(self.query_one(DataTable))
+
     def action_focus_query(self) -> None:
+        skip_if_typing(self)
         self.set_focus(self.query_one(Input))
 
-    def action_focus_table(self) -> None:
-        self.set_focus(self.query_one(DataTable))
-        if self._debounce is not None:
-            self.run_search()  # leaving the query: its results are wanted now
-
     def action_help(self) -> None:
+        skip_if_typing(self)
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Browser: keys (search syntax: docs/search.md)"))
 
     def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_leave(self) -> None:  # q: Escape's twin, but a letter
+        skip_if_typing(self)
         self.app.pop_screen()
 
 

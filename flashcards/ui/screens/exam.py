@@ -16,8 +16,8 @@ from ...review_rules import topic_label
 from ...rounds.steps import format_duration
 from ...study.exam import CORRECT, PARTLY, WRONG, ExamResult, ExamSession
 from ...terminal_text import inert
+from ..typed_ahead import TextField, caught_up, skip_if_typing
 from ..widgets.card_view import CardView
-from ..widgets.entry_field import EntryField
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -39,16 +39,20 @@ class ExamScreen(BaseScreen):
     ExamScreen #feedback { height: auto; padding: 0 1; }
     ExamScreen #keys { height: 1; padding: 0 1; background: $panel; }
     """
+    # Every key is a priority binding, run as it is read, so that keys typed ahead act in
+    # order (flashcards.ui.typed_ahead); a letter or digit is text while a field has the focus.
     BINDINGS = [
-        Binding("o", "overrule", "Overrule", id="exam.overrule"),
-        Binding("question_mark", "help", "Help", key_display="?", id="exam.help"),
-        Binding("1", "key(1)", "Option 1 / correct", show=False, id="exam.1"),
-        Binding("2", "key(2)", "Option 2 / partly", show=False, id="exam.2"),
-        Binding("3", "key(3)", "Option 3 / wrong", show=False, id="exam.3"),
-        Binding("4", "key(4)", "Option 4", show=False, id="exam.4"),
-        Binding("5", "key(5)", "Option 5", show=False, id="exam.5"),
-        Binding("6", "key(6)", "Option 6", show=False, id="exam.6"),
-        Binding("enter", "confirm", "Confirm / next", id="exam.confirm"),
+        Binding("o", "overrule", "Overrule", id="exam.overrule", priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", id="exam.help", priority=True),
+        Binding("1", "key(1)", "Option 1 / correct", show=False, id="exam.1", priority=True),
+        Binding("2", "key(2)", "Option 2 / partly", show=False, id="exam.2", priority=True),
+        Binding("3", "key(3)", "Option 3 / wrong", show=False, id="exam.3", priority=True),
+        Binding("4", "key(4)", "Option 4", show=False, id="exam.4", priority=True),
+        Binding("5", "key(5)", "Option 5", show=False, id="exam.5", priority=True),
+        Binding("6", "key(6)", "Option 6", show=False, id="exam.6", priority=True),
+        Binding("enter", "confirm", "Confirm / next", id="exam.confirm", priority=True),
+        Binding("tab", "app.focus_next", show=False, priority=True),  # between the blanks
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("ctrl+f", "finish", "Finish now", id="exam.finish", priority=True),
         Binding("escape", "quit_exam", "Quit", id="exam.quit", priority=True),
     ]
@@ -124,16 +128,14 @@ class ExamScreen(BaseScreen):
         if question.kind == "cloze":
             several = len(card.answers) > 1
             fields = [
-                EntryField(
-                    self.action_confirm, placeholder=f"blank {n + 1}" if several else "your answer"
-                )
+                TextField(placeholder=f"blank {n + 1}" if several else "your answer")
                 for n in range(len(card.answers))
             ]
             await inputs.mount_all(fields)
-            self.set_focus(fields[0])  # at once, not after the keys already queued
+            self.set_focus(fields[0])
             keys = "type the missing text · [b]Enter[/b] submit"
         elif question.kind == "basic":
-            notes = EntryField(self.action_confirm, placeholder="notes (optional)")
+            notes = TextField(placeholder="notes (optional)")
             await inputs.mount(notes)
             self.set_focus(notes)
             keys = "think (or type notes) · [b]Enter[/b] show the answer"
@@ -163,7 +165,13 @@ class ExamScreen(BaseScreen):
 
     # Answering -------------------------------------------------------------------------------
 
+    async def typed(self) -> None:
+        """Wait until the answer fields hold every key typed into them so far."""
+        for field in self.query(Input):
+            await caught_up(field)
+
     async def action_key(self, number: int) -> None:
+        skip_if_typing(self)
         if self.finishing:
             return
         question = self.question
@@ -181,6 +189,7 @@ class ExamScreen(BaseScreen):
         question's answer, or go on from the feedback."""
         if self.finishing:
             return
+        await self.typed()
         question = self.question
         if self.phase == "feedback":
             await self.advance()
@@ -276,6 +285,7 @@ class ExamScreen(BaseScreen):
     async def action_overrule(self) -> None:
         """Overrule a typed answer's verdict, "I was right" or "I was wrong"; again, and the
         grader's verdict stands."""
+        skip_if_typing(self)
         if self.finishing or not self.check_action("overrule", ()):
             return
         self.phase = "saving"
@@ -290,6 +300,7 @@ class ExamScreen(BaseScreen):
         self.show_feedback()
 
     def action_help(self) -> None:
+        skip_if_typing(self)
         from .help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Exam: keys"))
@@ -309,9 +320,10 @@ class ExamScreen(BaseScreen):
 
     # Ending ----------------------------------------------------------------------------------
 
-    def action_finish(self) -> None:
+    async def action_finish(self) -> None:
         if self.finishing:
             return
+        await self.typed()  # a basic question's notes are kept as typed
         unanswered = len(self.session.questions) - len(self.session.answers)
         if unanswered == 0:
             self.finish()

@@ -42,7 +42,8 @@ class HomeScreen(BaseScreen):
         Binding("x", "exam", "Exam", id="home.exam"),
         Binding("m", "rounds", "Mock round", id="home.rounds"),
         Binding("t", "stats", "Statistics", id="home.stats"),
-        Binding("slash", "browse", "Browse", key_display="/", id="home.browse"),
+        # At once (priority) and awaited: the query typed ahead goes to the browser's field.
+        Binding("slash", "browse", "Browse", key_display="/", id="home.browse", priority=True),
         Binding("question_mark", "help", "Help", key_display="?", id="home.help"),
         Binding("r", "refresh", "Refresh", id="home.refresh", show=False),
         Binding("d", "deck_actions", "Hide or remove deck", id="home.deck", show=False),
@@ -169,10 +170,10 @@ class HomeScreen(BaseScreen):
     def action_rounds(self) -> None:
         self.app.open_round_picker()
 
-    def action_browse(self) -> None:
+    async def action_browse(self) -> None:
         from .browser import BrowserScreen
 
-        self.app.push_screen(BrowserScreen())
+        await self.app.push_screen(BrowserScreen())
 
     def action_stats(self) -> None:
         from .stats import StatsScreen

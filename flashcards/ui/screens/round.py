@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rich.markup import escape
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +15,7 @@ from ...rounds.run import NO_MATCH_REPLY, RoundRun
 from ...rounds.steps import format_duration
 from ...study.rounds import save_round
 from ...terminal_text import inert
+from ..typed_ahead import NotesField, TextField, caught_up
 from ..widgets.keybar import KeyBar
 from .base import BaseScreen
 from .confirm import ConfirmScreen
@@ -37,7 +39,10 @@ class RoundScreen(BaseScreen):
     RoundScreen.narrow #prompt { max-height: 3; }
     RoundScreen.narrow #reply { max-height: 3; }
     """
+    # Every key is a priority binding, run as it is read, so that keys typed ahead act in
+    # order (flashcards.ui.typed_ahead); each first lets the fields take what was typed.
     BINDINGS = [
+        Binding("enter", "ask", show=False, priority=True),  # in the question; in the notes, a line
         Binding("pagedown,ctrl+n", "next_step", "Next step", key_display="PgDn", priority=True),
         Binding("pageup", "previous_step", "Previous step", key_display="PgUp", priority=True),
         Binding("tab", "switch_field", "Notes/ask", key_display="Tab", priority=True),
@@ -61,15 +66,15 @@ class RoundScreen(BaseScreen):
             yield Static("", id="steps")
             with Vertical(id="work"):
                 yield Static("", id="step")
-                yield TextArea(self.run.steps[self.run.current].notes, id="notes")
+                yield NotesField(self.run.steps[self.run.current].notes, id="notes")
                 yield Static(
                     "Ask the interviewer below (Tab), e.g. 'How many daily users?'", id="reply"
                 )
-                yield Input(placeholder="Ask the interviewer…", id="question")
+                yield TextField(placeholder="Ask the interviewer…", id="question")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.set_focus(self.query_one(TextArea))
         self._refresh_clock()
         self.set_interval(0.5, self._tick)
         self.set_interval(SAVE_EVERY_SECONDS, self._save_if_changed)
@@ -145,13 +150,25 @@ class RoundScreen(BaseScreen):
         self._refresh_clock()
         self._dirty = True
 
-    def action_next_step(self) -> None:
+    async def typed(self) -> None:
+        """Wait until the notes and the question hold every key typed into them so far; the
+        notes are the current step's from then on."""
+        notes = self.query_one(TextArea)
+        await caught_up(notes)
+        await caught_up(self.query_one("#question", Input))
+        if not self._done and notes.text != self.run.steps[self.run.current].notes:
+            self.run.set_notes(notes.text)
+            self._dirty = True
+
+    async def action_next_step(self) -> None:
+        await self.typed()
         if self.run.next_step():
             self._show_step()
         elif self.run.on_last_step:
             self.notify("This is the last step: ctrl+f finishes the round.", timeout=3)
 
-    def action_previous_step(self) -> None:
+    async def action_previous_step(self) -> None:
+        await self.typed()
         if self.run.previous_step():
             self._show_step()
 
@@ -161,13 +178,17 @@ class RoundScreen(BaseScreen):
 
     # Questions to the interviewer
 
-    @on(Input.Submitted, "#question")
-    def ask(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
+    async def action_ask(self) -> None:
+        """Enter in the question: ask it, once the field holds what was typed."""
+        field = self.query_one("#question", Input)
+        if self.focused is not field:
+            raise SkipAction()
+        await caught_up(field)
+        text = field.value.strip()
         if not text:
             return
         facts = self.run.ask(text)
-        event.input.value = ""
+        field.value = ""
         answer = " ".join(escape(inert(f.text)) for f in facts) or NO_MATCH_REPLY
         lines = [f"[b]Interviewer:[/b] {answer}"]
         # What was learnt before stays in sight, newest first: the design rests on it.
@@ -190,7 +211,9 @@ class RoundScreen(BaseScreen):
 
     # Ending
 
-    def action_finish(self) -> None:
+    async def action_finish(self) -> None:
+        await self.typed()
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self._finish()
@@ -205,7 +228,9 @@ class RoundScreen(BaseScreen):
 
         self.app.switch_screen(RoundResultsScreen(self.run, self.round_id))
 
-    def action_leave(self) -> None:
+    async def action_leave(self) -> None:
+        await self.typed()
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self._done = True

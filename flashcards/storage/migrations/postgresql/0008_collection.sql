@@ -207,3 +207,25 @@ CREATE INDEX ix_review_card_id ON review (card_id);
 CREATE INDEX ix_review_day ON review (day);
 
 CREATE INDEX ix_review_reviewed_at ON review (reviewed_at);
+
+-- The search's trigram indexes (pg_trgm, a trusted extension since PostgreSQL 13: the
+-- database's owner may create it). A text or `topic:` term is a LIKE on
+-- lower(column COLLATE "C"), which folds A-Z alone (flashcards/storage/dialect.py,
+-- `like_any_case`, writes it the same way); these GIN indexes answer it from any three
+-- characters in a row, and the server keeps them up to date. None on the tags: a `tag:` term
+-- also takes the cards of the decks with that tag, a condition beside which the planner reads
+-- the table whatever index there is. Optional: where the extension is missing, or may not be
+-- created, the search reads the cards.
+
+-- postgresql, optional
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE INDEX ix_card_front_trgm ON card
+USING gin (lower(front COLLATE "C") gin_trgm_ops);
+
+CREATE INDEX ix_card_back_trgm ON card
+USING gin (lower(back COLLATE "C") gin_trgm_ops);
+
+CREATE INDEX ix_card_topic_trgm ON card
+USING gin (lower(topic COLLATE "C") gin_trgm_ops);

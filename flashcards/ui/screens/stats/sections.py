@@ -1,7 +1,7 @@
 """The statistics screen's sections, laid out as text (and its charts as plotext paints) from the
-plain figures of `flashcards.stats.figures.collect`. Pure functions of the figures: the screen's
-worker builds them while the slower figures are still being read, and the interface thread only
-puts them in place."""
+figures of `flashcards.stats.figures.collect`. Pure functions of the figures: the screen's
+worker builds them after reading the figures, and the interface thread only puts them in
+place."""
 
 from __future__ import annotations
 
@@ -10,23 +10,23 @@ from datetime import date, timedelta
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual_plotext import Plot
 
-from ..review_rules import MATURE_DAYS
-from ..stats.figures import PERIODS, cards_in_use
-from ..terminal_text import inert
-from .formatting import percent
-from .widgets.chart import Paint
+from ....review_rules import MATURE_DAYS
+from ....stats.exams import ExamFigures
+from ....stats.figures import PERIODS, AreaFigures, DayFigures, DueDay, Figures
+from ....terminal_text import inert
+from ...formatting import percent
+from .chart import Paint
 
 __all__ = [
     "Sections",
     "Shape",
-    "area_sections",
     "calendar",
     "exams_paint",
-    "figure_sections",
     "forecast_paint",
+    "lay_out",
     "per_day_paint",
-    "round_section",
     "section",
     "skeleton",
     "table",
@@ -65,12 +65,12 @@ class Shape:
     round_steps: int = 0  # rows of the rounds' step table (0: no rounds yet)
 
     @classmethod
-    def of(cls, figures: dict) -> Shape:
+    def of(cls, figures: Figures) -> Shape:
         return cls(
-            len(figures["decks"]),
-            len(figures["topics"]),
-            bool(figures["exams"]),
-            len(figures["round_steps"]) if figures["rounds"] else 0,
+            len(figures.areas.decks),
+            len(figures.areas.topics),
+            bool(figures.exams),
+            len(figures.round_steps) if figures.rounds else 0,
         )
 
 
@@ -136,9 +136,9 @@ SHADES = ("grey23", "dark_green", "green4", "green3", "bright_green")
 WEEKDAYS = ("Mon", "   ", "Wed", "   ", "Fri", "   ", "Sun")
 
 
-def calendar(counts: dict[str, int], today: date, weeks: int, title: str = "") -> Text:
+def calendar(counts: dict[date, int], today: date, weeks: int, title: str = "") -> Text:
     """The study days' heatmap: one cell per day, weeks as columns, shaded by the answers that
-    day (`counts` maps ISO dates to answers), the last `weeks` weeks up to today, under `title`
+    day (`counts` maps dates to answers), the last `weeks` weeks up to today, under `title`
     (in bold) if there is one. No charting widget draws calendars; this is Rich text."""
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     peak = max(counts.values(), default=0)
@@ -160,7 +160,7 @@ def calendar(counts: dict[str, int], today: date, weeks: int, title: str = "") -
             if day > today:
                 text.append("  ")
                 continue
-            count = counts.get(day.isoformat(), 0)
+            count = counts.get(day, 0)
             level = 0 if not count else min(4, 1 + int(3 * count / max(peak, 1)))
             text.append("■ ", style=SHADES[level])
         text.append("\n")
@@ -171,105 +171,101 @@ def calendar(counts: dict[str, int], today: date, weeks: int, title: str = "") -
     return text
 
 
-def figure_sections(figures: dict, days: int) -> Sections:
-    """Every section but the decks and topics."""
+def lay_out(figures: Figures, days: int) -> Sections:
+    """Every section of the screen, for the figures of the last `days` days."""
     sections = Sections()
     texts = sections.texts
-    streak, states = figures["streak"], figures["card_states"]
-    cards = cards_in_use(states)
+    streak, states = figures.streak, figures.states
+    per_day = figures.days
     texts["#summary"] = Text.from_markup(
-        f"[b]{cards}[/b] cards · [b]{figures['forecast'][0]['due']}[/b] due today · "
-        f"[b]{figures['reviews_per_day'][-1]['total']}[/b] answered today · streak "
-        f"[b]{streak['current']}[/b] day{'s' * (streak['current'] != 1)} "
-        f"(longest {streak['longest']})"
+        f"[b]{states.in_use}[/b] cards · [b]{figures.forecast[0].due}[/b] due today · "
+        f"[b]{per_day[-1].total}[/b] answered today · streak "
+        f"[b]{streak.current}[/b] day{'s' * (streak.current != 1)} "
+        f"(longest {streak.longest})"
     )
-    per_day = figures["reviews_per_day"]
-    minutes = sum(d["seconds"] for d in per_day) / 60
-    answers = sum(d["total"] for d in per_day)
+    minutes = sum(d.seconds for d in per_day) / 60
+    answers = sum(d.total for d in per_day)
     texts["#per-day-title"] = Text.from_markup(
         f"[b]Reviews per day, last {days} days: {answers} answer{'s' * (answers != 1)} in "
         f"{minutes:.0f} minute{'s' * (round(minutes) != 1)}[/b]  "
         "[blue]■[/] [b]learning[/b] [green]■[/] [b]review[/b] [red]■[/] [b]relearning[/b]"
     )
-    today = date.fromisoformat(per_day[-1]["date"])
-    texts["#heatmap"] = calendar(figures["heatmap"], today, weeks=26, title="Study days")
+    texts["#heatmap"] = calendar(figures.heatmap, per_day[-1].date, weeks=26, title="Study days")
     rows = [
         [
             f"last {period}",
-            *(
-                f"{percent(groups[g]['rate'])} of {groups[g]['total']}"
-                for g in ("young", "mature", "all")
-            ),
+            *(f"{percent(r.rate)} of {r.total}" for r in (groups.young, groups.mature, groups.all)),
         ]
-        for period, groups in figures["true_retention"].items()
+        for period, groups in figures.retention.items()
     ]
     title = (
         "True retention (first answer of a review card each day; desired "
-        f"{figures['desired_retention']:.0%})"
+        f"{figures.desired_retention:.0%})"
     )
     sections.add_table(
         "#retention", title, ["Period", f"Young (<{MATURE_DAYS}d)", "Mature", "All"], rows, "lrrr"
     )
-    columns = [name.capitalize() for name in states]
-    values = [[str(n) for n in states.values()]]
-    sections.add_table("#states", "Cards by state", columns, values, "r" * len(states))
-    exams = figures["exams"]
+    counts = states.to_json()
+    columns = [name.capitalize() for name in counts]
+    values = [[str(n) for n in counts.values()]]
+    sections.add_table("#states", "Cards by state", columns, values, "r" * len(counts))
+    exams = figures.exams
     if exams:
         last = exams[-1]
         note = (
-            f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last['score']:.0%} "
-            f"({'passed' if last['passed'] else 'not passed'})"
+            f"{len(exams)} exam{'s' * (len(exams) != 1)}; last {last.score:.0%} "
+            f"({'passed' if last.passed else 'not passed'})"
         )
     else:
         note = "No exams yet: press x on the home screen to take one."
     texts["#exams-note"] = section(EXAMS_TITLE, note)
-    round_section(figures, sections)
+    _round_section(figures, sections)
+    _area_sections(figures, sections)
     return sections
 
 
-def round_section(figures: dict, sections: Sections) -> None:
+def _round_section(figures: Figures, sections: Sections) -> None:
     """The mock rounds: the score trend, then each step's coverage over recent rounds, weakest
     first, and the step reached least often said in words."""
-    rounds, steps = figures["rounds"], figures["round_steps"]
+    rounds, steps = figures.rounds, figures.round_steps
     if not rounds:
         sections.texts["#rounds"] = section(
             ROUNDS_TITLE, "No mock rounds yet: press m on the home screen to rehearse one."
         )
         return
-    trend = " → ".join(f"{r['score']:.0%}" for r in rounds[-8:])
+    trend = " → ".join(f"{r.score:.0%}" for r in rounds[-8:])
     plural = "s" * (len(rounds) != 1)
-    rows = [
-        [inert(step["name"]), percent(step["coverage"]), percent(step["reached"])] for step in steps
-    ]
+    rows = [[inert(step.name), percent(step.coverage), percent(step.reached)] for step in steps]
     body = table(["Step", "Average score", "Reached"], rows, "lrr")
-    least = min(steps, key=lambda step: (step["reached"], step["coverage"]))
-    remark = f"You reach {inert(least['name'])} in {least['reached']:.0%} of recent rounds."
+    least = min(steps, key=lambda step: (step.reached, step.coverage))
+    remark = f"You reach {inert(least.name)} in {least.reached:.0%} of recent rounds."
     sections.tables["#rounds"] = [["Step", "Average score", "Reached"], *rows]
     sections.texts["#rounds"] = section(
         ROUNDS_TITLE, f"{len(rounds)} round{plural}; scores, oldest first: {trend}", body, remark
     )
 
 
-def area_sections(figures: dict, sections: Sections) -> None:
-    """The decks and the (weakest) topics, added to `sections`."""
-    topics, count = figures["topics"], figures["topic_count"]
+def _area_sections(figures: Figures, sections: Sections) -> None:
+    """The decks and the (weakest) topics."""
+    topics, count = figures.areas.topics, figures.areas.topic_count
     title = TOPICS_TITLE
     if count > len(topics):
         title += (
             f": the {len(topics)} weakest of {count} (`flashcards stats --json` lists them all)"
         )
-    for selector, heading, areas in (
-        ("#decks", DECKS_TITLE, figures["decks"]),
+    listed: tuple[tuple[str, str, list[AreaFigures]], ...] = (
+        ("#decks", DECKS_TITLE, figures.areas.decks),
         ("#topics", title, topics),
-    ):
+    )
+    for selector, heading, areas in listed:
         rows = [
             [
-                percent(area["retrievability"]),
-                percent(area["retention"]),
-                percent(area["exam_score"]),
-                str(area["cards"]),
-                str(area["lapses"]),
-                inert(area["name"]),
+                percent(area.retrievability),
+                percent(area.retention),
+                percent(area.exam_score),
+                str(area.cards),
+                str(area.lapses),
+                inert(area.name),
             ]
             for area in areas
         ]
@@ -277,39 +273,44 @@ def area_sections(figures: dict, sections: Sections) -> None:
         sections.add_table(selector, heading, columns, rows, "rrrrrl")
 
 
-def _day_ticks(plt, labels: list[str]) -> None:
+def _day_ticks(plt: Plot, labels: list[str]) -> None:
     step = max(1, len(labels) // 6)
     plt.xticks(list(range(1, len(labels) + 1, step)), labels[::step])
 
 
-def _counts_from_zero(plt, peak: int) -> None:
+def _counts_from_zero(plt: Plot, peak: int) -> None:
     """With nothing to count, plotext centres the axis on zero (from -1 to 1): start it at 0."""
     if not peak:
         plt.ylim(0, 1)
 
 
-def per_day_paint(days: list[dict]) -> Paint:
-    def paint(plt) -> None:
-        series = [[d[part] for d in days] for part in ("learning", "review", "relearning")]
-        plt.stacked_bar(list(range(1, len(days) + 1)), series, color=["blue", "green", "red"])
-        _day_ticks(plt, [d["date"][5:] for d in days])
-        _counts_from_zero(plt, max((d["total"] for d in days), default=0))
+def per_day_paint(days: list[DayFigures]) -> Paint:
+    def paint(plt: Plot) -> None:
+        series = [
+            [d.learning for d in days],
+            [d.review for d in days],
+            [d.relearning for d in days],
+        ]
+        colors = ["blue", "green", "red"]  # one a series (plotext's annotation says one)
+        plt.stacked_bar(list(range(1, len(days) + 1)), series, color=colors)  # type: ignore[arg-type]
+        _day_ticks(plt, [d.date.isoformat()[5:] for d in days])
+        _counts_from_zero(plt, max((d.total for d in days), default=0))
 
     return paint
 
 
-def forecast_paint(forecast: list[dict]) -> Paint:
-    def paint(plt) -> None:
-        plt.bar(list(range(1, len(forecast) + 1)), [f["due"] for f in forecast], color="cyan")
-        _day_ticks(plt, [f["date"][5:] for f in forecast])
-        _counts_from_zero(plt, max((f["due"] for f in forecast), default=0))
+def forecast_paint(forecast: list[DueDay]) -> Paint:
+    def paint(plt: Plot) -> None:
+        plt.bar(list(range(1, len(forecast) + 1)), [f.due for f in forecast], color="cyan")
+        _day_ticks(plt, [f.date.isoformat()[5:] for f in forecast])
+        _counts_from_zero(plt, max((f.due for f in forecast), default=0))
 
     return paint
 
 
-def exams_paint(exams: list[dict]) -> Paint:
-    def paint(plt) -> None:
-        plt.plot([round(e["score"] * 100) for e in exams], marker="dot", color="magenta")
+def exams_paint(exams: list[ExamFigures]) -> Paint:
+    def paint(plt: Plot) -> None:
+        plt.plot([round(e.score * 100) for e in exams], marker="dot", color="magenta")
         plt.ylim(0, 100)
         plt.ylabel("%")
 

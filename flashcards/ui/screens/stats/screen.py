@@ -4,6 +4,7 @@ the weakest decks and topics, and the exam trend."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,33 +14,43 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ..stats_sections import (
+from ....stats.figures import Figures, Source
+from ...widgets.keybar import KeyBar
+from ..base import BaseScreen
+from .chart import Built, Chart, Look, build
+from .sections import (
     Sections,
     Shape,
-    area_sections,
     exams_paint,
-    figure_sections,
     forecast_paint,
+    lay_out,
     per_day_paint,
     section,
     skeleton,
 )
-from ..widgets.chart import Chart
-from ..widgets.keybar import KeyBar
-from .base import BaseScreen
 
-CHART_WAIT = 0.2  # seconds the figures may wait for the screen's layout to draw a chart
+if TYPE_CHECKING:
+    from ....optimizer.simulate import RetentionChoice
+
+__all__ = ["TOPICS_SHOWN", "StatsScreen"]
+
 TOPICS_SHOWN = 40  # the weakest; `flashcards stats --json` has the rest
+CHART_HEIGHT = 14  # rows
+# Columns around a chart on this screen: the scroll's padding (1 each side, as the CSS below)
+# and its vertical scrollbar's gutter (Textual's default width, 2), always kept. The worker
+# builds the first chart this wide before the screen is laid out; were it wrong, the chart
+# would only be built again on the interface thread.
+CHART_FRAME = 1 + 1 + 2
 
 
 class StatsScreen(BaseScreen):
-    DEFAULT_CSS = """
-    StatsScreen #title { height: 1; padding: 0 1; background: $primary; color: $text; }
-    StatsScreen VerticalScroll { padding: 0 1; scrollbar-gutter: stable; }
-    StatsScreen .section { margin-top: 1; height: auto; }
-    StatsScreen .table { text-wrap: nowrap; text-overflow: ellipsis; }
-    StatsScreen Chart { height: 14; }
-    StatsScreen #summary { height: auto; }
+    DEFAULT_CSS = f"""
+    StatsScreen #title {{ height: 1; padding: 0 1; background: $primary; color: $text; }}
+    StatsScreen VerticalScroll {{ padding: 0 1; scrollbar-gutter: stable; }}
+    StatsScreen .section {{ margin-top: 1; height: auto; }}
+    StatsScreen .table {{ text-wrap: nowrap; text-overflow: ellipsis; }}
+    StatsScreen Chart {{ height: {CHART_HEIGHT}; }}
+    StatsScreen #summary {{ height: auto; }}
     """
     BINDINGS = [
         Binding("1", "days(30)", "30 days", id="stats.30"),
@@ -50,30 +61,40 @@ class StatsScreen(BaseScreen):
         Binding("q,escape", "back", "Back", id="stats.back"),
     ]
 
+    # The last figures' shape for each collection (by location) opened in this program: the
+    # next time the screen is opened on it, each section keeps that much room while the
+    # figures are read.
+    remembered: ClassVar[dict[str, Shape]] = {}
+
     @dataclass
     class Loaded(Message):
-        figures: dict
+        figures: Figures
         sections: Sections  # laid out off the interface thread
-        charts: dict  # selector: what Chart.prepare built off the interface thread
+        per_day: Built  # the reviews per day's chart, built off the interface thread
 
     @dataclass
     class Simulated(Message):
-        choice: object  # flashcards.optimizer.simulate.RetentionChoice
+        choice: RetentionChoice
 
     def __init__(self, decks: int | None = None) -> None:
         """`decks`: how many decks have cards in use, if the caller knows (the home screen
         does); the decks' table keeps that many rows for them while the figures are read."""
         super().__init__()
         self.decks = decks
-        self.days = 30
         self.tables: dict[str, list[list[str]]] = {}
         self.per_day_chart = Chart(id="per-day")
 
+    @property
+    def workspace(self) -> Source:
+        return self.app.workspace
+
     def compose(self) -> ComposeResult:
-        self.load()  # the figures are read while the screen is being built
+        self.load(self.workspace, 30, self._chart_look())  # while the screen is being built
         # Until they come, each section keeps the room its figures will take (the last figures'
         # shape, or a guess), so that they fill the screen without changing its layout.
-        shape = self.app.stats_shape or Shape(decks=0, topics=TOPICS_SHOWN, exams=False)
+        shape = self.remembered.get(self.workspace.collection.location) or Shape(
+            decks=0, topics=TOPICS_SHOWN, exams=False
+        )
         if self.decks is not None:
             shape = replace(shape, decks=self.decks)
         blank = skeleton(shape)
@@ -108,58 +129,55 @@ class StatsScreen(BaseScreen):
             yield Static(classes="table", id="simulation")
         yield KeyBar()
 
+    def _chart_look(self) -> Look:
+        """The reviews per day's chart as it is (or, before the screen is laid out, as it
+        will be)."""
+        chart = self.per_day_chart
+        width = chart.size.width or self.app.size.width - CHART_FRAME
+        return Look(width, CHART_HEIGHT, chart.plotext_theme())
+
     def action_days(self, days: int) -> None:
-        self.days = days
-        self.load()
+        self.load(self.workspace, days, self._chart_look())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
-    def load(self) -> None:
-        from ...stats.figures import collect
+    def load(self, source: Source, days: int, look: Look) -> None:
+        """Read the figures, lay the screen's sections out and build its first chart at `look`,
+        all off the interface thread; the screen then only puts them in place. (The forecast is
+        below the fold: it is built when it is first shown.)"""
+        from ....stats import figures as statistics
 
-        days, charts, sections = self.days, {}, Sections()
-
-        def lay_out(figures: dict) -> None:
-            # Done while the decks and topics are still being read, which usually takes longer
-            # than this and than laying the screen out; the forecast is below the fold, so it
-            # is built when it is first shown.
-            nonlocal sections
-            sections = figure_sections(figures, days)
-            paint = per_day_paint(figures["reviews_per_day"])
-            charts["#per-day"] = self.per_day_chart.prepare(paint, wait=CHART_WAIT)
-
-        figures = collect(self.app.workspace, days, TOPICS_SHOWN, meanwhile=lay_out)
-        area_sections(figures, sections)
+        figures = statistics.collect(source, days, TOPICS_SHOWN)
+        sections = lay_out(figures, days)
+        per_day = build(per_day_paint(figures.days), look)
         if not get_current_worker().is_cancelled:  # 1, 2 or 3 pressed since: its figures win
-            self.post_message(self.Loaded(figures, sections, charts))
+            self.post_message(self.Loaded(figures, sections, per_day))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
         with self.app.batch_update():  # one layout and one redraw for all the figures
             figures, sections = message.figures, message.sections
-            self.app.stats_shape = Shape.of(figures)
+            self.remembered[self.workspace.collection.location] = Shape.of(figures)
             for selector, text in sections.texts.items():
                 self.query_one(selector, Static).update(text)
             self.tables.update(sections.tables)
-            self.per_day_chart.show(
-                per_day_paint(figures["reviews_per_day"]), message.charts.get("#per-day")
-            )
-            self.query_one("#forecast", Chart).show(forecast_paint(figures["forecast"]))
+            self.per_day_chart.show(per_day_paint(figures.days), message.per_day)
+            self.query_one("#forecast", Chart).show(forecast_paint(figures.forecast))
             exams = self.query_one("#exams", Chart)
-            exams.display = bool(figures["exams"])
-            if figures["exams"]:
-                exams.show(exams_paint(figures["exams"]))
+            exams.display = bool(figures.exams)
+            if figures.exams:
+                exams.show(exams_paint(figures.exams))
 
     def action_simulate(self) -> None:
         self.query_one("#simulation-note", Static).update(
             section("Choosing desired retention", "Simulating the next year…")
         )
-        self.simulate()
+        self.simulate(self.workspace)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="simulation")
-    def simulate(self) -> None:
-        from ...optimizer.simulate import workspace_retention_choice
+    def simulate(self, source: Source) -> None:
+        from ....optimizer.simulate import workspace_retention_choice
 
-        self.post_message(self.Simulated(workspace_retention_choice(self.app.workspace)))
+        self.post_message(self.Simulated(workspace_retention_choice(source)))
 
     @on(Simulated)
     def show_simulation(self, message: Simulated) -> None:
@@ -193,7 +211,7 @@ class StatsScreen(BaseScreen):
         widget.scroll_visible()
 
     def action_help(self) -> None:
-        from .help import HelpScreen
+        from ..help import HelpScreen
 
         self.app.push_screen(HelpScreen(self, "Statistics: keys"))
 
