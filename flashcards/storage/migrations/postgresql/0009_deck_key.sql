@@ -6,6 +6,10 @@
 
 ALTER TABLE deck RENAME COLUMN file TO "key";
 
+-- The unique constraint (and its index) keeps the old column's name otherwise: named as a new
+-- database names it.
+ALTER TABLE deck RENAME CONSTRAINT deck_file_key TO deck_key_key;
+
 ALTER TABLE deck ADD COLUMN file VARCHAR DEFAULT '' NOT NULL;
 
 UPDATE deck SET file = "key";
