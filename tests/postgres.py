@@ -65,17 +65,30 @@ class Server:
             "initdb", "-D", str(self.data), "-U", ROLE, "--auth=trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
+        self.resume()
+        self.admin(f"CREATE DATABASE {TEMPLATE}")
+        # The template holds the migrated schema: each test's database is a copy of it.
+        from flashcards.storage import Collection
+
+        Collection(self.url(TEMPLATE)).close()
+
+    def resume(self) -> None:
+        """Start the server on the cluster (again)."""
         options = (
             f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c max_connections=200"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "start")  # fmt: skip
-        self.admin(f"CREATE DATABASE {TEMPLATE}")
-        # The template holds the migrated schema: each test's database is a copy of it.
-        from flashcards.storage import Collection
 
-        Collection(self.url(TEMPLATE)).close()
+    def pause(self) -> None:
+        """Stop the server, closing every connection to it, as a reboot or an upgrade does."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        """Stop the server and start it again: every open connection to it is lost."""
+        self.pause()
+        self.resume()
 
     def stop(self) -> None:
         try:

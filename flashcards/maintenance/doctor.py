@@ -11,13 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import fsrs
 from sqlalchemy import Connection, and_, delete, or_, select, update
 
 from ..config import Config
 from ..optimizer.store import parameter_sets
-from ..review_rules import CardState, is_lapse
+from ..review_rules import CardState, is_lapse, is_manual
 from ..scheduling.scheduler import make_scheduler
 from ..storage.backup import SERVER_BACKUPS, SERVER_INTEGRITY, check_integrity
 from ..storage.collection import Collection
@@ -71,6 +72,7 @@ class _Replayed:
     difficulty: float | None
     reps: int
     lapses: int
+    card: fsrs.Card | None = None  # the whole replayed state (None: never answered)
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -126,7 +128,7 @@ def _replay(card_id: int, answers: list, choose: Callable[[datetime], fsrs.Sched
         lapses += lapsed
     if card is None:
         return _Replayed(None, None, 0, 0)
-    return _Replayed(card.stability, card.difficulty, reps, lapses)
+    return _Replayed(card.stability, card.difficulty, reps, lapses, card)
 
 
 def examine(collection: Collection, config: Config, fix: bool = False) -> Report:
@@ -218,6 +220,7 @@ def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
     )
     for card_id, *entry in conn.execute(statement):
         logs[card_id].append(tuple(entry))
+    last_of_new = _last_entries_of_new_cards(conn)
     rows = conn.execute(
         select(
             cards_t.c.id,
@@ -232,7 +235,22 @@ def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
         report.cards_checked += 1
         answers = logs.get(card_id, [])
         if state == CardState.NEW:
-            continue  # new (or reset to new): nothing to compare
+            # New, or reset to new (a manual entry in the log): nothing to compare, unless the
+            # log ends with an answer, which the card's state does not hold (undone on one
+            # machine after another answered it, say).
+            last = last_of_new.get(card_id)
+            if last is not None and not is_manual(last[0], last[1]):
+                report.findings.append(
+                    Finding(
+                        "state",
+                        f"card {card_id} is new, but its review log ends with an answer "
+                        f"(rating {last[0]}, {last[2]:%Y-%m-%d %H:%M} UTC) that its state "
+                        "does not hold",
+                        bool(answers),
+                        card_id,
+                    )
+                )
+            continue
         stored = _Replayed(stability, difficulty, reps, lapses)
         candidates = [
             _replay(card_id, answers, schedulers.at),
@@ -251,6 +269,22 @@ def _states(conn: Connection, schedulers: _Schedulers, report: Report) -> None:
                 card_id,
             )
         )
+
+
+def _last_entries_of_new_cards(conn: Connection) -> dict[int, tuple[int, int, datetime]]:
+    """For each new card with a review log: its last entry's rating, state before and time."""
+    statement = (
+        select(
+            reviews_t.c.card_id,
+            reviews_t.c.rating,
+            reviews_t.c.state_before,
+            reviews_t.c.reviewed_at,
+        )
+        .join(cards_t, cards_t.c.id == reviews_t.c.card_id)
+        .where(cards_t.c.state == CardState.NEW)
+        .order_by(reviews_t.c.card_id, reviews_t.c.reviewed_at, reviews_t.c.id)
+    )
+    return {card_id: (rating, state, at) for card_id, rating, state, at in conn.execute(statement)}
 
 
 def _agrees(stored: _Replayed, replayed: _Replayed) -> bool:
@@ -292,16 +326,25 @@ def _repair(collection: Collection, report: Report, schedulers: _Schedulers) -> 
                 )
             ]
             replayed = _replay(card_id, answers, schedulers.at)
-            conn.execute(
-                update(cards_t)
-                .where(cards_t.c.id == card_id)
-                .values(
-                    stability=replayed.stability,
-                    difficulty=replayed.difficulty,
-                    reps=replayed.reps,
-                    lapses=replayed.lapses,
+            values: dict[str, Any] = {
+                "stability": replayed.stability,
+                "difficulty": replayed.difficulty,
+                "reps": replayed.reps,
+                "lapses": replayed.lapses,
+            }
+            stored_state = conn.execute(
+                select(cards_t.c.state).where(cards_t.c.id == card_id)
+            ).scalar_one()
+            if stored_state == CardState.NEW and replayed.card is not None:
+                # A new card whose log was answered: it takes the whole state its log gives.
+                card = replayed.card
+                values.update(
+                    state=int(card.state),
+                    step=card.step,
+                    due=card.due,
+                    last_review=card.last_review,
                 )
-            )
+            conn.execute(update(cards_t).where(cards_t.c.id == card_id).values(**values))
             report.fixed.append(
                 f"card {card_id}: state set from its review log (stability "
                 f"{_show(replayed.stability)}, difficulty {_show(replayed.difficulty)})"

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, and_, bindparam, exists, func, select
 from ..config import Config
 from ..review_rules import CardState
 from ..storage.cards import available_filter, count_if, overdue_order
-from ..storage.prepared import DriverConnection, Prepared, run
+from ..storage.prepared import Prepared
 from ..storage.tables import cards, decks, reviews
 from .days import StudyDay
 from .streak import streaks, study_days
@@ -445,7 +445,7 @@ def _due_learning_statement(with_decks: bool) -> Prepared:
 
 
 def due_learning(
-    conn: Connection | DriverConnection,
+    conn: Connection,
     now: datetime,
     deck_ids: list[int] | None,
     ahead: timedelta = timedelta(0),
@@ -453,7 +453,7 @@ def due_learning(
     """The learning card due first, if it is due by `now + ahead`."""
     statement = _due_learning_statement(deck_ids is not None)
     parameters = _with_decks({"now": now, "until": now + ahead}, deck_ids)
-    return run(conn, statement, parameters).scalar()
+    return statement.run(conn, parameters).scalar()
 
 
 @cache
@@ -467,8 +467,8 @@ def _learning_due_today_statement(with_decks: bool) -> Prepared:
 
 
 def learning_due_today(
-    conn: Connection | DriverConnection, day: StudyDay, now: datetime, deck_ids: list[int] | None
+    conn: Connection, day: StudyDay, now: datetime, deck_ids: list[int] | None
 ) -> int:
     statement = _learning_due_today_statement(deck_ids is not None)
     parameters = _with_decks({"now": now, "end": day.end}, deck_ids)
-    return run(conn, statement, parameters).scalar() or 0
+    return statement.run(conn, parameters).scalar() or 0

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection
 
 from ..storage.collection import Collection
-from ..storage.statistics import finished_exams
+from ..storage.statistics import FinishedExam, finished_exams
 
 __all__ = ["ExamFigures", "exam_figures", "exam_history"]
 
 
 @dataclass(frozen=True, slots=True)
-class ExamFigures:
-    started_at: datetime
-    decks: list[str]
-    count: int
-    correct: float  # partly right counts one half
-    score: float
-    passed: bool
+class ExamFigures(FinishedExam):
+    """A finished exam as the statistics show it and `stats --json` writes it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -37,8 +31,8 @@ class ExamFigures:
 def exam_figures(conn: Connection) -> list[ExamFigures]:
     """Every finished exam, oldest first."""
     return [
-        ExamFigures(e.started_at, e.decks, e.count, e.correct, e.score, e.passed)
-        for e in finished_exams(conn)
+        ExamFigures(**{field.name: getattr(exam, field.name) for field in fields(exam)})
+        for exam in finished_exams(conn)
     ]
 
 

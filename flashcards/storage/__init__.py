@@ -1,6 +1,6 @@
 """Storage: the collection in SQLite (or another SQL database) through SQLModel."""
 
-from .collection import Collection
+from .collection import Collection, CollectionUnavailable
 from .database import SCHEMA_VERSION, CollectionError
 from .importer import ImportConflict, ImportReport, import_decks
 from .records import CardRecord
@@ -10,6 +10,7 @@ __all__ = [
     "CardRecord",
     "Collection",
     "CollectionError",
+    "CollectionUnavailable",
     "ImportConflict",
     "ImportReport",
     "import_decks",

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 
 from .dialect import greatest
-from .prepared import DriverConnection, Prepared, run
+from .prepared import Prepared
 from .records import CardRecord, card_columns
 from .tables import cards, decks, reviews
 from .totals import add_to_day, count_if
@@ -88,17 +88,17 @@ _FETCH_ONE = Prepared(
 )
 
 
-def fetch_cards(conn: Connection | DriverConnection, ids: Iterable[int]) -> dict[int, CardRecord]:
+def fetch_cards(conn: Connection, ids: Iterable[int]) -> dict[int, CardRecord]:
     ids = list(ids)
     found: dict[int, CardRecord] = {}
     for start in range(0, len(ids), 500):
-        for row in run(conn, _FETCH, {"ids": ids[start : start + 500]}).rows:
+        for row in _FETCH.run(conn, {"ids": ids[start : start + 500]}).rows:
             found[row[0]] = CardRecord.from_row(row)
     return found
 
 
-def fetch_card(conn: Connection | DriverConnection, card_id: int) -> CardRecord | None:
-    rows = run(conn, _FETCH_ONE, {"id": card_id}).rows
+def fetch_card(conn: Connection, card_id: int) -> CardRecord | None:
+    rows = _FETCH_ONE.run(conn, {"id": card_id}).rows
     return CardRecord.from_row(rows[0]) if rows else None
 
 
@@ -125,7 +125,7 @@ _INSERT_REVIEW = Prepared(insert(reviews).returning(reviews.c.id), columns=_REVI
 
 
 def record_answer(
-    conn: Connection | DriverConnection,
+    conn: Connection,
     before: CardRecord,
     after: CardRecord,
     entry: ReviewEntry,
@@ -134,9 +134,8 @@ def record_answer(
     """Store an answer if the card is still as it was read, and count it in its day's totals;
     return the review's id, or None when another program answered or changed the card in the
     meantime."""
-    updated = run(
+    updated = _UPDATE_ANSWERED.run(
         conn,
-        _UPDATE_ANSWERED,
         {
             "read_id": before.id,
             "read_reps": before.reps,
@@ -159,9 +158,8 @@ def record_answer(
     if updated.rowcount != 1:
         return None
     add_to_day(conn, entry)
-    return run(
+    return _INSERT_REVIEW.run(
         conn,
-        _INSERT_REVIEW,
         {
             "card_id": before.id,
             "rating": entry.rating,
@@ -179,13 +177,26 @@ def record_answer(
 
 
 def restore_card(
-    conn: Connection, record: CardRecord, now: datetime, review_id: int | None = None
-) -> None:
+    conn: Connection,
+    record: CardRecord,
+    now: datetime,
+    review_id: int | None = None,
+    *,
+    left_reps: int,
+    left_at: datetime,
+) -> bool:
     """Put a card back exactly as `record` holds it (undo), removing the review it caused and
-    taking that answer out of its day's totals."""
-    conn.execute(
+    taking that answer out of its day's totals; only if the card is still as this program
+    left it (`left_reps` answers, changed at `left_at`). Returns False, changing nothing, when
+    another program (another machine, another window) answered or changed it since: putting
+    it back would silently drop that change."""
+    restored = conn.execute(
         update(cards)
-        .where(cards.c.id == record.id)
+        .where(
+            cards.c.id == record.id,
+            cards.c.reps == left_reps,
+            cards.c.modified_at == left_at,
+        )
         .values(
             state=record.state,
             step=record.step,
@@ -203,13 +214,16 @@ def restore_card(
             recall_total=record.recall_total,
         )
     )
+    if restored.rowcount != 1:
+        return False
     if review_id is None:
-        return
+        return True
     review = conn.execute(select(reviews).where(reviews.c.id == review_id)).one_or_none()
     if review is None:
-        return
+        return True
     add_to_day(conn, review, sign=-1)
     conn.execute(delete(reviews).where(reviews.c.id == review_id))
+    return True
 
 
 def set_flags(conn: Connection, ids: list[int], now: datetime, **flags) -> None:

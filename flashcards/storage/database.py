@@ -90,8 +90,11 @@ def _begin(conn) -> None:
     # Writers take the lock at BEGIN (execution option sqlite_begin="IMMEDIATE") so that two
     # programs on one collection wait for each other, up to the busy timeout, instead of one
     # failing half-way through a transaction; readers begin deferred and never block a writer.
-    mode = conn.get_execution_options().get("sqlite_begin", "")
-    conn.exec_driver_sql(f"BEGIN {mode}".strip())
+    # Collection.write() may have begun the transaction on the driver already (its fast path
+    # for the review loop, see collection.py): then a statement run through SQLAlchemy joins it.
+    if not conn.connection.driver_connection.in_transaction:
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
 def create_collection_engine(location: str) -> Engine:

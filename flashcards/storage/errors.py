@@ -63,6 +63,10 @@ _MEANINGS = (
 
 def describe_failure(error: BaseException) -> str | None:
     """A sentence for a storage failure we understand, or None for anything else."""
+    from .database import CollectionError
+
+    if isinstance(error, CollectionError):  # its message is written for the person
+        return str(error)
     text = str(getattr(error, "orig", None) or error).lower()
     for fragment, meaning in _MEANINGS:
         if fragment in text:

@@ -1,107 +1,103 @@
-"""Statements run on every card studied, compiled once and executed on the driver's connection.
+"""The review loop's statements, compiled once and run straight on SQLite's driver.
 
-SQLAlchemy builds and checks each statement, and its column types still convert every value
-(so `UTCDateTime` stays the one place where datetimes cross into the database); only its
-per-execution work is skipped: compiling or looking up the compiled form, the execution
-context, result wrapping, and its transaction events. That work costs more than SQLite's own
-for the small statements of the review loop.
+SQLAlchemy builds and checks each statement, and its column types still convert every value in
+and out (so `UTCDateTime` stays the one place where datetimes cross into the database); only its
+per-execution work is skipped: looking up the compiled form, the execution context, result
+wrapping. For the small statements run for every card shown and answered that work cost more
+than SQLite's own: answering went from 1.2-1.6 ms to about 0.6 ms a card (benchmark row 4,
+benchmarks/README.md). On PostgreSQL a statement's round trip to the server dwarfs that work,
+so there `Prepared.run` is SQLAlchemy's ordinary execution.
 
-A `Prepared` statement runs on a `DriverConnection` (from `Collection.driver_read()` /
-`driver_write()`), or on an ordinary SQLAlchemy connection, which executes the same statement
-the ordinary way: callers need not care which they hold.
+A `Prepared` statement runs on the connection `Collection.read()` or `write()` gives, inside its
+transaction: callers need not know which path it takes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Executable
 
-__all__ = ["DriverConnection", "Prepared", "run"]
+__all__ = ["Prepared", "Result"]
 
-_EXPANDING = re.compile(r"__\[POSTCOMPILE_(\w+)\]")
+Convert = Callable[[Any], Any] | None
+# Where a positional parameter's value comes from: the parameter's name, the item's index when
+# it is one of an IN list's items, its value when not given, and its type's converter.
+Source = tuple[str, int | None, Any, Convert]
 
 
 class _Form:
-    """A statement compiled for one dialect: SQL text, parameter order and converters."""
+    """A statement compiled for one SQLite dialect: its SQL text, where each positional
+    parameter's value comes from, and the column types' converters."""
 
-    def __init__(self, statement, dialect: Dialect, columns: tuple[str, ...] | None) -> None:
-        compiled = statement.compile(dialect=dialect, column_keys=columns)
-        self.positional = dialect.paramstyle in ("qmark", "format")
-        if not self.positional and dialect.paramstyle not in ("named", "pyformat"):
-            raise ValueError(f"unsupported parameter style {dialect.paramstyle}")
-        self.marker = {"qmark": "?", "format": "%s"}.get(dialect.paramstyle)
-        self.paramstyle = dialect.paramstyle
-        self.sql = compiled.string
-        self.names = list(compiled.positiontup or compiled.binds)
-        binds = compiled.binds
-        self.defaults = {name: binds[name].value for name in self.names}
-        self.expanding = {name for name in self.names if binds[name].expanding}
-        self.convert = {}
-        for name in self.names:
-            processor = binds[name].type._cached_bind_processor(dialect)
-            if processor is not None:
-                self.convert[name] = processor
-        self.plan = [(name, self.convert.get(name)) for name in self.names]
+    def __init__(self, statement: Any, dialect: Dialect, columns: tuple[str, ...] | None) -> None:
+        self.compiled = statement.compile(dialect=dialect, column_keys=columns)
+        binds = self.compiled.binds
+        self.convert: dict[str, Convert] = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in binds.items()
+        }
+        # IN lists whose items come as a parameter: one placeholder per item, so one SQL text
+        # per list length (lists written into the statement have a length of their own).
+        self.lists = [name for name, bind in binds.items() if bind.expanding and bind.value is None]
+        self.has_lists = any(bind.expanding for bind in binds.values())
+        self._texts: dict[tuple[int, ...], tuple[str, list[Source]]]
+        self._texts = {}
+        if not self.has_lists:
+            self.sql = self.compiled.string
+            self.plan = [
+                (name, binds[name].value, self.convert[name])
+                for name in self.compiled.positiontup or ()
+            ]
         selected = getattr(statement, "exported_columns", ())
-        processors = [column.type._cached_result_processor(dialect, None) for column in selected]
+        processors = [
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in selected
+        ]
         self.results = [(i, p) for i, p in enumerate(processors) if p is not None]
-        self._expanded_sql: dict[tuple[int, ...], str] = {}
 
-    def bind(self, params: dict[str, Any]) -> tuple[str, Any]:
-        if self.positional and not self.expanding:  # the common case, kept short
-            ordered = []
-            for name, convert in self.plan:
-                value = params[name] if name in params else self.defaults[name]
-                ordered.append(value if convert is None else convert(value))
-            return self.sql, ordered
-        values = {**self.defaults, **params}
-        for name, convert in self.convert.items():
-            value = values[name]
-            if name in self.expanding:
-                values[name] = [convert(item) for item in value]
-            else:
-                values[name] = convert(value)
-        return self._bind_expanding(values) if self.expanding else (self.sql, values)
+    def bind(self, params: dict[str, Any]) -> tuple[str, list[Any]]:
+        if not self.has_lists:  # the common case, kept short
+            values = []
+            for name, default, convert in self.plan:
+                value = params.get(name, default)
+                values.append(value if convert is None else convert(value))
+            return self.sql, values
+        lengths = tuple(len(params[name]) for name in self.lists)
+        found = self._texts.get(lengths)
+        if found is None:
+            found = self._texts[lengths] = self._expand(params)
+        sql, plan = found
+        values = []
+        for name, index, default, convert in plan:
+            value = params.get(name, default)
+            if index is not None:
+                value = value[index]
+            values.append(value if convert is None else convert(value))
+        return sql, values
 
-    def _bind_expanding(self, values: dict[str, Any]) -> tuple[str, Any]:
-        """IN (...) lists: one placeholder per item, the SQL text kept per list length."""
-        lengths = tuple(len(values[name]) for name in self.names if name in self.expanding)
-        sql = self._expanded_sql.get(lengths)
-        if sql is None:
-            sql = _EXPANDING.sub(lambda m: self._placeholders(m[1], len(values[m[1]])), self.sql)
-            self._expanded_sql[lengths] = sql
-        if self.positional:
-            flat: list[Any] = []
-            for name in self.names:
-                if name in self.expanding:
-                    flat.extend(values[name])
-                else:
-                    flat.append(values[name])
-            return sql, flat
-        named = {k: v for k, v in values.items() if k not in self.expanding}
-        for name in self.expanding:
-            for index, item in enumerate(values[name], 1):
-                named[f"{name}_{index}"] = item
-        return sql, named
+    def _expand(self, params: dict[str, Any]) -> tuple[str, list[Source]]:
+        """The SQL text for these list lengths, and where each of its parameters comes from."""
+        binds = self.compiled.binds
+        given = {name: params.get(name, binds[name].value) for name in binds}
+        state = self.compiled.construct_expanded_state(given)
+        source: dict[str, tuple[str, int | None]] = {}
+        for name, expanded in state.parameter_expansion.items():
+            for index, item in enumerate(expanded):
+                source[item] = (name, index)
+        plan = []
+        for name in state.positiontup or ():
+            origin, index = source.get(name, (name, None))
+            plan.append((origin, index, binds[origin].value, self.convert[origin]))
+        return state.statement, plan
 
-    def _placeholders(self, name: str, count: int) -> str:
-        if count == 0:  # as SQLAlchemy does: a list that matches nothing
-            return "SELECT 1 WHERE 1 != 1"
-        if self.marker is not None:
-            return ", ".join([self.marker] * count)
-        if self.paramstyle == "named":
-            return ", ".join(f":{name}_{i}" for i in range(1, count + 1))
-        return ", ".join(f"%({name}_{i})s" for i in range(1, count + 1))
-
-    def rows(self, cursor) -> list[Sequence[Any]]:  # tuples, or lists once converted
-        raw = cursor.fetchall()
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """Rows as the column types give them."""
         if not self.results:
-            return raw
+            return list(raw)
         converted: list[Sequence[Any]] = []
         for row in raw:
             values = list(row)
@@ -111,55 +107,52 @@ class _Form:
         return converted
 
 
+class Result:
+    """A statement's rows (as the column types give them) and the count of rows it changed."""
+
+    __slots__ = ("rows", "rowcount")
+
+    def __init__(self, rows: list[Sequence[Any]], rowcount: int) -> None:
+        self.rows = rows
+        self.rowcount = rowcount
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
 class Prepared:
-    """A statement for the hot path. `columns` names the columns an INSERT or UPDATE sets
+    """A statement for the review loop. `columns` names the columns an INSERT or UPDATE sets
     (their values come as parameters named after them)."""
 
-    def __init__(self, statement, columns: Iterable[str] | None = None) -> None:
+    def __init__(self, statement: Executable, columns: Iterable[str] | None = None) -> None:
         self.statement = statement
         self.columns = tuple(columns) if columns is not None else None
         # Per dialect, forgotten with it (every opened collection has an engine and a dialect).
         self._forms: WeakKeyDictionary[Dialect, _Form] = WeakKeyDictionary()
 
     def form(self, dialect: Dialect) -> _Form:
+        """The statement compiled for SQLite `dialect` (once; ahead of first use if wanted)."""
         form = self._forms.get(dialect)
         if form is None:
             form = self._forms[dialect] = _Form(self.statement, dialect, self.columns)
         return form
 
-
-class DriverConnection:
-    """The driver's (DB-API) connection with the dialect that compiles for it."""
-
-    def __init__(self, connection, dialect: Dialect) -> None:
-        self.connection = connection
-        self.dialect = dialect
-
-
-class Result:
-    __slots__ = ("rows", "rowcount")
-
-    def __init__(self, rows: list, rowcount: int) -> None:
-        self.rows = rows
-        self.rowcount = rowcount
-
-    def scalar(self):
-        return self.rows[0][0] if self.rows else None
-
-
-def run(conn: DriverConnection | Connection, prepared: Prepared, params: dict) -> Result:
-    """Execute `prepared` with `params` on either kind of connection."""
-    if isinstance(conn, DriverConnection):
-        form = prepared.form(conn.dialect)
+    def run(self, conn: Connection, params: dict[str, Any]) -> Result:
+        """Execute with `params` on `conn`, in the transaction `conn` is in, if any."""
+        if conn.dialect.name != "sqlite":
+            result = conn.execute(self.statement, params)
+            plain: list[Sequence[Any]] = (
+                [tuple(row) for row in result] if result.returns_rows else []
+            )
+            return Result(plain, result.rowcount)
+        form = self.form(conn.dialect)
         sql, values = form.bind(params)
-        cursor = conn.connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection in use has its driver's connection
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, values)
-            rows = form.rows(cursor) if cursor.description is not None else []
+            rows = form.rows(cursor.fetchall()) if cursor.description is not None else []
             return Result(rows, cursor.rowcount)
         finally:
             cursor.close()
-    # An INSERT or UPDATE sets the columns its parameters are named after, as `columns` says.
-    result = conn.execute(prepared.statement, params)
-    rows = [tuple(row) for row in result] if result.returns_rows else []
-    return Result(rows, result.rowcount)

@@ -5,10 +5,13 @@ for data written around the program)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+import functools
+
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from ..review_rules import CardState, counts_for_retention, is_mature, passes
-from .prepared import DriverConnection, Prepared, run
+from .dialect import add_or_insert
+from .prepared import Prepared
 from .tables import cards, review_days, reviews
 
 __all__ = [
@@ -48,15 +51,14 @@ def _day_counts(
     return counts
 
 
-_ADD = Prepared(
-    update(review_days)
-    .where(review_days.c.day == bindparam("of_day"))
-    .values({name: review_days.c[name] + bindparam(f"add_{name}") for name in _COUNTS})
-)
-_NEW_DAY = Prepared(insert(review_days), columns=("day", *_COUNTS))
+@functools.cache
+def _add_statement(dialect_name: str) -> Prepared:
+    """The day's totals plus an answer's counts, for one engine (dialect.add_or_insert)."""
+    upsert = add_or_insert(dialect_name, review_days, "day", _COUNTS)
+    return Prepared(upsert, columns=("day", *_COUNTS))
 
 
-def add_to_day(conn: Connection | DriverConnection, answer, sign: int = 1) -> None:
+def add_to_day(conn: Connection, answer, sign: int = 1) -> None:
     """Count an answer in its day's totals (`sign` -1: take it out again, for undo). `answer`
     is a `ReviewEntry` or a review row: anything with its day, state_before, rating,
     duration_ms, interval_before and first_of_day."""
@@ -70,9 +72,7 @@ def add_to_day(conn: Connection | DriverConnection, answer, sign: int = 1) -> No
         answer.first_of_day,
         sign,
     )
-    added = run(conn, _ADD, {"of_day": answer.day, **{f"add_{k}": v for k, v in counts.items()}})
-    if added.rowcount == 0:
-        run(conn, _NEW_DAY, {"day": answer.day, **counts})
+    _add_statement(conn.dialect.name).run(conn, {"day": answer.day, **counts})
 
 
 def count_if(condition):

@@ -10,4 +10,8 @@ __all__ = ["explain_failure"]
 
 def explain_failure(error: BaseException) -> str:
     """One line for the notification of a job that failed with `error`."""
+    from .session import UndoRefused
+
+    if isinstance(error, UndoRefused):  # its message is written for the person
+        return str(error)
     return describe_failure(error) or f"{type(error).__name__}: {error}"

@@ -24,7 +24,7 @@ from ..storage.cards import ReviewEntry, fetch_card, record_answer, restore_card
 from ..storage.collection import Collection
 from ..storage.records import CardRecord
 
-__all__ = ["AnswerResult", "Left", "ReviewSession"]
+__all__ = ["AnswerResult", "Left", "ReviewSession", "UndoRefused"]
 
 MAX_DURATION_MS = 10 * 60 * 1000
 
@@ -54,6 +54,12 @@ class _Undo:
     review_id: int | None
     was_answer: bool
     what: str  # what undoing it takes back: the rating's name, "bury" or "suspend"
+    left_reps: int  # the card as this session left it: its answers, and when it was changed
+    left_at: datetime
+
+
+class UndoRefused(Exception):
+    """Undo would put back a card that another program answered or changed since."""
 
 
 class ReviewSession:
@@ -101,7 +107,7 @@ class ReviewSession:
     def left(self) -> Left:
         """Cards still to study today: the planned queue, the learning cards due today, and
         the card on screen."""
-        with self.collection.driver_read() as conn:
+        with self.collection.read() as conn:
             learning = learning_due_today(conn, self.day, self.clock.now(), self.deck_ids)
         new_ids = self.plan.new_ids
         new = sum(1 for card_id in self.plan.main if card_id in new_ids)
@@ -130,7 +136,7 @@ class ReviewSession:
         return card
 
     def _pick(self, now: datetime) -> CardRecord | None:
-        with self.collection.driver_read() as conn:
+        with self.collection.read() as conn:
             learning_id = due_learning(conn, now, self.deck_ids)
             if learning_id is not None:
                 return fetch_card(conn, learning_id)
@@ -148,7 +154,7 @@ class ReviewSession:
         """Read the current card again (after its deck file was edited); move on if it is gone."""
         if self.current is None:
             return self.next_card()
-        with self.collection.driver_read() as conn:
+        with self.collection.read() as conn:
             record = fetch_card(conn, self.current.id)
         if record is None or record.retired or record.suspended:
             return self.next_card()
@@ -211,14 +217,19 @@ class ReviewSession:
             # Answered earlier today exactly when its last answer falls after today's start.
             first_of_day=first_of_day,
         )
-        with self.collection.driver_write() as conn:
-            review_id = record_answer(conn, before, after, entry, now)
+        # Run again once if the connection to a database server was lost (nothing was written
+        # then); if the server stays away, the error says the answer was not saved.
+        review_id = self.collection.transact(
+            lambda conn: record_answer(conn, before, after, entry, now), what="your answer"
+        )
         self.current = None
         if review_id is None:
             return AnswerResult(saved=False)
         self.done += 1
         name = Rating(rating).name
-        self._undo.append(_Undo(before, review_id, was_answer=True, what=name))
+        self._undo.append(
+            _Undo(before, review_id, was_answer=True, what=name, left_reps=after.reps, left_at=now)
+        )
         if before.sibling_key:
             self.plan.siblings_seen.add(before.sibling_key)
         return AnswerResult(saved=True, became_leech=outcome.became_leech)
@@ -235,9 +246,12 @@ class ReviewSession:
         before = self.current
         if before is None:
             return None
+        now = self.clock.now()
         with self.collection.write() as conn:
-            set_flags(conn, [before.id], self.clock.now(), **flags)
-        self._undo.append(_Undo(before, None, was_answer=False, what=what))
+            set_flags(conn, [before.id], now, **flags)
+        self._undo.append(
+            _Undo(before, None, was_answer=False, what=what, left_reps=before.reps, left_at=now)
+        )
         self.current = None
         return before
 
@@ -251,13 +265,28 @@ class ReviewSession:
         return self._undo[-1].what if self._undo else None
 
     def undo(self) -> CardRecord | None:
-        """Undo the last answer, bury or suspend; that card becomes the current card again."""
+        """Undo the last answer, bury or suspend; that card becomes the current card again.
+        Raises `UndoRefused` (and forgets that step) when the card was answered or changed
+        elsewhere since: undoing would silently throw that change away."""
         if not self._undo:
             return None
         last = self._undo.pop()
         now = self.clock.now()
         with self.collection.write() as conn:
-            restore_card(conn, last.before, now, last.review_id)
+            restored = restore_card(
+                conn,
+                last.before,
+                now,
+                last.review_id,
+                left_reps=last.left_reps,
+                left_at=last.left_at,
+            )
+        if not restored:
+            raise UndoRefused(
+                f"Cannot undo {last.what}: the card was answered or changed elsewhere since "
+                "(another machine or window), and undoing would throw that away. Nothing was "
+                "undone."
+            )
         if self.current is not None and self.current.id != last.before.id:
             self.plan.main.appendleft(self.current.id)
         if last.was_answer:

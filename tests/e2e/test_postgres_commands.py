@@ -60,7 +60,7 @@ def test_backup_and_restore_say_what_applies_on_a_server(server_url, tmp_path):
 def test_a_deck_is_removed_without_a_backup_and_the_person_is_told(server_url, tmp_path):
     deck = write_deck(tmp_path, "d.md", basic_deck(2))
     assert flashcards(server_url, "import", str(deck)).returncode == 0
-    name = json.loads(flashcards(server_url, "decks", "--json").stdout)[0]["name"]
+    name = json.loads(flashcards(server_url, "decks", "--json").stdout)["decks"][0]["name"]
     removed = flashcards(server_url, "decks", "remove", name, "--yes")
     assert removed.returncode == 0, removed.stderr
     assert "and its 2 cards" in removed.stdout

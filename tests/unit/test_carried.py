@@ -14,6 +14,8 @@ from flashcards.review_rules import CardState
 from flashcards.storage.tables import CardRow, ReviewRow
 from flashcards.study.carried import carry_schedules, memory_from_sm2
 
+pytestmark = pytest.mark.engines
+
 cards_t = CardRow.__table__
 reviews_t = ReviewRow.__table__
 

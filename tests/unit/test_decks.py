@@ -28,6 +28,8 @@ from flashcards.study.exam import ExamSpec
 from ..conftest import basic_deck, write_deck
 from .test_scheduling import study
 
+pytestmark = pytest.mark.engines
+
 DECKS = {
     "a.md": basic_deck(3, title="Alpha", prefix="a"),
     "b.md": basic_deck(3, title="Beta", prefix="b"),
@@ -53,6 +55,7 @@ def test_a_hidden_deck_leaves_home_study_all_and_exams(make_workspace):
     assert [d.deck.name for d in workspace.overview().decks] == ["Alpha", "Beta"]
 
 
+@pytest.mark.sqlite_only  # the backup made first is a file (a server removes without one)
 def test_a_removed_deck_is_gone_and_its_history_is_in_the_backup(make_workspace, clock):
     workspace = make_workspace(DECKS)
     answered = study(workspace.review_session(), limit=6)
@@ -101,8 +104,8 @@ def shipped(tmp_path, monkeypatch):
     return folder
 
 
-def test_built_in_decks_off_sticks_to_the_collection(tmp_path, shipped, clock):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def test_built_in_decks_off_sticks_to_the_collection(db_location, tmp_path, shipped, clock):
+    collection = Collection(db_location)
     try:
         set_builtin(collection, False)
         assert sync_builtin_decks(collection, clock.now()) is None
@@ -114,9 +117,9 @@ def test_built_in_decks_off_sticks_to_the_collection(tmp_path, shipped, clock):
 
 
 def test_a_collection_created_without_built_in_decks_keeps_them_off(
-    tmp_path, shipped, clock, monkeypatch
+    db_location, tmp_path, shipped, clock, monkeypatch
 ):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+    collection = Collection(db_location)
     try:
         monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
         assert sync_builtin_decks(collection, clock.now()) is None
@@ -128,8 +131,8 @@ def test_a_collection_created_without_built_in_decks_keeps_them_off(
         collection.close()
 
 
-def test_a_removed_built_in_deck_is_not_added_again(tmp_path, shipped, clock):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def test_a_removed_built_in_deck_is_not_added_again(db_location, tmp_path, shipped, clock):
+    collection = Collection(db_location)
     try:
         sync_builtin_decks(collection, clock.now())
         one = find_deck(collection, "one")
@@ -151,6 +154,7 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.sqlite_only  # the backup made first is a file (a server removes without one)
 @pytest.mark.slow
 def test_the_decks_command(tmp_path):
     write_deck(tmp_path / "decks", "a.md", DECKS["a.md"])
@@ -177,7 +181,7 @@ def test_the_decks_command(tmp_path):
     assert json.loads(run("decks", "--json").stdout)["builtin_decks"] is False
 
 
-async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace):
+async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspace, notified):
     from textual.widgets import DataTable
 
     from flashcards.ui.app import FlashcardsApp
@@ -208,6 +212,9 @@ async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspac
         assert find_deck(workspace.collection, "Beta").hidden
         await pilot.press("down", "d", "d")  # Gamma: remove asks first
         await settle(pilot)
+        question = app.screen.question
+        server = workspace.collection.sqlite_path is None
+        assert ("No backup is made on a PostgreSQL server" in question) == server
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, DeckActionsScreen)
@@ -216,5 +223,10 @@ async def test_the_home_screen_hides_and_removes_the_selected_deck(make_workspac
         assert isinstance(app.screen, HomeScreen)
         assert names() == ["Alpha"]
     assert [d.name for d in list_decks(workspace.collection)] == ["Alpha", "Beta"]
+    said = notified.sent[-1]
+    if server:  # a server's backups are its own: nothing to name
+        assert said == "Removed: Gamma."
+        return
+    assert said.startswith("Removed: Gamma. Its history is kept in ")
     backups = list((workspace.collection.sqlite_path.parent / "backups").glob("*-before-remove-*"))
     assert len(backups) == 1

@@ -24,6 +24,8 @@ from flashcards.study.exam import (
 
 from ..conftest import NOW
 
+pytestmark = pytest.mark.engines
+
 TOPICS = "\n".join(
     f"# Topic {t}\n\n"
     + "\n".join(f"Q: t{t} question {i}?\nA: t{t} answer {i}.\n" for i in range(10))

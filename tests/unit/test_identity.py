@@ -11,6 +11,8 @@ from flashcards.storage.tables import CardRow, DeckRow, ReviewRow
 
 from ..conftest import NOW, import_paths, write_deck
 
+pytestmark = pytest.mark.engines
+
 DECK = """
 ---
 title: Metrics
@@ -28,8 +30,8 @@ C: MRR averages the {{reciprocal rank}} of the first relevant item.
 
 
 @pytest.fixture
-def collection(tmp_path):
-    collection = Collection(str(tmp_path / "c.sqlite3"))
+def collection(db_location):
+    collection = Collection(db_location)
     yield collection
     collection.close()
 

@@ -21,6 +21,8 @@ from flashcards.study.manage import (
 
 from ..conftest import NOW, basic_deck
 
+pytestmark = pytest.mark.engines
+
 cards = CardRow.__table__
 reviews = ReviewRow.__table__
 

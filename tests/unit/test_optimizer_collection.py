@@ -7,6 +7,7 @@ from the defaults, so a fit has something to find. Rows are written straight int
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +32,8 @@ from flashcards.storage import Collection
 from flashcards.storage.tables import CardRow, DeckRow, ParameterSetRow, ReviewRow
 from flashcards.workspace import Workspace
 
+pytestmark = pytest.mark.engines
+
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 START = NOW - timedelta(days=150)
 CONFIG_TEXT = """\
@@ -51,8 +54,8 @@ LEARNER[20] = 0.35
 
 
 @pytest.fixture(autouse=True)
-def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FLASHCARDS_DB", str(tmp_path / "collection.sqlite3"))
+def optimizer_isolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_location: str) -> Path:
+    monkeypatch.setenv("FLASHCARDS_DB", db_location)
     monkeypatch.setenv("FLASHCARDS_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("FLASHCARDS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("FLASHCARDS_NO_BUILTIN", "1")
@@ -160,7 +163,8 @@ def run(*arguments: str, stdin: str | None = None):
 
 
 def db_path(tmp_path: Path) -> str:
-    return str(tmp_path / "collection.sqlite3")
+    """The test's collection (`db_location`: a file in `tmp_path`, or a server database)."""
+    return os.environ["FLASHCARDS_DB"]
 
 
 def card_snapshot(path: str) -> list[tuple]:
@@ -188,10 +192,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def collection_file(generated: Path, tmp_path: Path) -> str:
-    target = tmp_path / "collection.sqlite3"
-    target.write_bytes(generated.read_bytes())
-    return str(target)
+def collection_file(engine: str, db_location: str, request: pytest.FixtureRequest) -> str:
+    if engine != "sqlite":  # a server database: generated for the test
+        make_collection(db_location, cards=240, new_cards=60)
+        return db_location
+    generated: Path = request.getfixturevalue("generated")
+    Path(db_location).write_bytes(generated.read_bytes())
+    return db_location
 
 
 def test_too_little_history_explains_and_keeps_the_defaults(tmp_path: Path) -> None:
@@ -208,6 +215,7 @@ def test_too_little_history_explains_and_keeps_the_defaults(tmp_path: Path) -> N
     assert "Not enough history" in payload["message"]
 
 
+@pytest.mark.sqlite_only  # no collection file yet
 def test_no_collection_yet_is_too_little_history(tmp_path: Path) -> None:
     result = run()
     assert result.exit_code == 0
@@ -249,7 +257,7 @@ def test_accepting_stores_the_set_and_the_next_answer_uses_it(collection_file: s
     assert fitted == stored.parameters and fitted != DEFAULT_PARAMETERS
     collection.close()
 
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     workspace = Workspace.open(collection_file, config_file, FixedClock(NOW), seed=False)
     try:
         assert workspace.parameters == fitted
@@ -316,7 +324,7 @@ def test_reschedule_moves_due_dates_and_says_so(collection_file: str) -> None:
 
     # A moved card is where the `fsrs` scheduler with the fitted parameters puts it.
     card_id = moved[0]
-    config = load_config(Path(collection_file).parent / "config.toml")
+    config = load_config(Path(os.environ["FLASHCARDS_CONFIG"]))
     scheduler = fsrs.Scheduler(
         parameters=fitted,
         learning_steps=config.learning_steps,
@@ -341,7 +349,7 @@ def test_reschedule_asks_first(collection_file: str) -> None:
 
 
 def test_retention_simulation_is_monotone_and_changes_nothing(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -360,7 +368,7 @@ def test_retention_simulation_is_monotone_and_changes_nothing(collection_file: s
 
 
 def test_retention_choice_is_written_to_the_config(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", stdin="0.85\n")
     assert result.exit_code == 0, result.output
     assert "reviews" in result.output and "minutes" in result.output
@@ -378,7 +386,7 @@ def test_retention_choice_is_written_to_the_config(collection_file: str) -> None
 
 
 def test_retention_with_yes_keeps_the_config(collection_file: str) -> None:
-    config_file = Path(collection_file).parent / "config.toml"
+    config_file = Path(os.environ["FLASHCARDS_CONFIG"])
     result = run("--retention", "--yes")
     assert result.exit_code == 0, result.output
     assert "stays 0.90" in result.output

@@ -41,6 +41,8 @@ from flashcards.study.rounds import (
 
 from ..conftest import write_deck
 
+pytestmark = pytest.mark.engines
+
 # Rubric lines are long by nature: one item, one line.
 ROUND = """\
 ---

@@ -13,6 +13,8 @@ from flashcards.storage.tables import CardRow, ReviewRow
 
 from ..conftest import NOW, basic_deck
 
+pytestmark = pytest.mark.engines
+
 cards_t = CardRow.__table__
 reviews_t = ReviewRow.__table__
 BERLIN = ZoneInfo("Europe/Berlin")

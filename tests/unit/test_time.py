@@ -17,6 +17,8 @@ from flashcards.workspace import Workspace
 from ..conftest import basic_deck
 from .test_scheduling import ids_by_front, make_review_card
 
+pytestmark = pytest.mark.engines
+
 cards_t = CardRow.__table__
 reviews_t = ReviewRow.__table__
 
