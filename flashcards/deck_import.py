@@ -4,14 +4,16 @@ otherwise everything is checked, then written in one transaction."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from .deck import DeckError, is_round_file, nothing_found, parse_files, read_files
+from .deck import DeckError, DeckFile, is_round_file, nothing_found, parse_files, read_files
+from .deck.identity import trailing_match
 from .storage import Collection, ImportConflict, ImportReport
-from .storage.importer import import_decks_in, unchanged_import
+from .storage.importer import import_decks_in, relocate_decks, unchanged_import
 from .storage.rounds import (
     RoundReport,
     import_rounds,
@@ -38,22 +40,37 @@ def import_paths(
     now: datetime,
     *,
     builtin: bool = False,
+    builtin_root: Path | None = None,
+    roots: tuple[Path, ...] = (),
+    linkable: frozenset[str] = frozenset(),
     progress: Callable[[str], None] | None = None,
 ) -> ImportOutcome:
-    """Import the deck files under `paths`; with any error, write nothing and say why."""
+    """Import the deck files under `paths`; with any error, write nothing and say why. A file
+    in `builtin_root` (by default the built-in decks' folder) is placed relative to it, as a
+    built-in deck, however it was named (the editor's re-import of one built-in file); a file
+    named on its own in one of `roots` is placed relative to it (the folder of converted decks).
+    `linkable`: card ids that rounds may link to besides those of the files and the collection
+    (the cards of built-in decks the person removed)."""
     progress = progress or (lambda _stage: None)
     progress("reading decks")
     files, errors = read_files(paths)
     if errors:
         return ImportOutcome(errors=parse_files(files, errors).errors)
+    files = _placed(files, builtin_root, roots)
     empty = [str(w) for w in nothing_found(paths, [f.shown for f in files])]
     round_files = [f for f in files if is_round_file(f.path)]
     deck_files = [f for f in files if not is_round_file(f.path)]
-    report = unchanged_import(collection, {str(f.path): f.digest for f in deck_files})
+    found = unchanged_import(collection, deck_files)
+    report, moved = found if found is not None else (None, {})
     if report is not None:
         with collection.read() as conn:
-            unchanged = rounds_unchanged(conn, {str(f.path): f.digest for f in round_files})
+            unchanged = rounds_unchanged(
+                conn, {str(f.path): (f.digest, f.place) for f in round_files}
+            )
         if unchanged:  # as last imported, decks and rounds: nothing to parse or write
+            if moved:  # but where this machine holds them
+                with collection.write() as conn:
+                    relocate_decks(conn, moved)
             return ImportOutcome(
                 report=report, rounds=RoundReport(unchanged=len(round_files)), empty=empty
             )
@@ -66,12 +83,13 @@ def import_paths(
     if loaded.links:
         with collection.read() as conn:
             known = known_card_names(conn)
-        unknown = loaded.unknown_links(known)
+        unknown = loaded.unknown_links(known | linkable)
         if unknown:
             return ImportOutcome(errors=unknown)
     if loaded.rounds:
         with collection.read() as conn:
-            clashes = _round_clashes(loaded.rounds, round_sources(conn))
+            places = {str(f.path): f.place for f in round_files}
+            clashes = _round_clashes(loaded.rounds, round_sources(conn), places)
         if clashes:
             return ImportOutcome(errors=clashes)
     if report is None:
@@ -82,6 +100,7 @@ def import_paths(
                 report = import_decks_in(
                     conn, loaded.decks, now, builtin=builtin, progress=progress
                 )
+            relocate_decks(conn, moved)
             round_report = import_rounds(conn, loaded.rounds, now, builtin=builtin)
     except ImportConflict as conflict:
         return ImportOutcome(errors=conflict.errors)
@@ -90,14 +109,54 @@ def import_paths(
     return ImportOutcome(report=report, rounds=round_report, warnings=warnings, empty=empty)
 
 
-def _round_clashes(rounds: list, stored: dict[str, str]) -> list[DeckError]:
+def _placed(
+    files: list[DeckFile], builtin_root: Path | None, roots: tuple[Path, ...]
+) -> list[DeckFile]:
+    """The files, those in the built-in decks' folder placed relative to it, and those named
+    on their own in one of `roots` relative to that."""
+    if builtin_root is None:
+        from .locations import builtin_decks_dir
+
+        builtin_root = builtin_decks_dir()
+    builtin = _inside(builtin_root)
+    others = [inside for inside in map(_inside, roots) if inside]
+    placed = []
+    for f in files:
+        path = str(f.path)  # resolved, as the roots: compared as text, quickly
+        if builtin and path.startswith(builtin):
+            f = replace(f, place=path[len(builtin) :].replace(os.sep, "/"), builtin=True)
+        elif f.place is None:
+            root = next((inside for inside in others if path.startswith(inside)), None)
+            if root is not None:
+                f = replace(f, place=path[len(root) :].replace(os.sep, "/"))
+        placed.append(f)
+    return placed
+
+
+def _inside(folder: Path) -> str:
+    """The prefix of every resolved path inside `folder` ("" when it cannot be resolved)."""
+    try:
+        return str(folder.resolve()).rstrip(os.sep) + os.sep
+    except (OSError, RuntimeError):
+        return ""
+
+
+def _round_clashes(
+    rounds: list, stored: dict[str, str], places: dict[str, str | None]
+) -> list[DeckError]:
     """A round whose id another file still holds would replace that round (and be replaced
-    by it at its next import): refused, as two cards with one id are."""
-    return [
-        DeckError(r.path, 1, f"duplicate round id '{r.key}' (first at {stored[r.key]})")
-        for r in rounds
-        if stored.get(r.key, r.file) != r.file and Path(stored[r.key]).is_file()
-    ]
+    by it at its next import): refused, as two cards with one id are. The same file in another
+    copy of the folder (the same place: another checkout, another install) is no other file."""
+    clashes = []
+    for r in rounds:
+        other = stored.get(r.key, r.file)
+        if other == r.file or not Path(other).is_file():
+            continue
+        place = places.get(r.file)
+        if place is not None and trailing_match(other, place):
+            continue
+        clashes.append(DeckError(r.path, 1, f"duplicate round id '{r.key}' (first at {other})"))
+    return clashes
 
 
 def same_titles(collection: Collection, files: set[str]) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .builtin import sync_builtin_decks
+from .builtin import sync_builtin_decks, sync_problem
 from .clock import Clock, SystemClock, local_zone
 from .config import Config, load_config
 from .optimizer.store import active_parameters
@@ -86,7 +86,9 @@ class Workspace:
             collection.close()
             raise
         if seed:
-            sync_builtin_decks(collection, clock.now())
+            problem = sync_problem(sync_builtin_decks(collection, clock.now()))
+            if problem is not None:
+                warnings.append(problem)
         zone = local_zone(config.timezone)
         workspace = cls(collection, config, clock, zone, active_parameters(collection))
         workspace.warnings = warnings
@@ -100,22 +102,22 @@ class Workspace:
 
     def decks(self, *, hidden: bool = False) -> list[DeckInfo]:
         """The decks with cards in use; hidden ones only when asked for."""
-        from .study.decks import hidden_deck_files
+        from .study.decks import hidden_deck_keys
 
         with self.collection.read() as conn:
             infos = deck_infos(conn, self.config)
-            left_out = set() if hidden else hidden_deck_files(conn)
-        return [d for d in infos if d.file not in left_out]
+            left_out = set() if hidden else hidden_deck_keys(conn)
+        return [d for d in infos if d.key not in left_out]
 
     def visible(self, deck_ids: list[int] | None) -> list[int] | None:
         """`deck_ids` as given; for "all decks" (None), the decks not hidden (still None when
         none is hidden)."""
-        from .study.decks import hidden_deck_files
+        from .study.decks import hidden_deck_keys
 
         if deck_ids is not None:
             return deck_ids
         with self.collection.read() as conn:
-            if not hidden_deck_files(conn):
+            if not hidden_deck_keys(conn):
                 return None
         return [d.id for d in self.decks()]
 

@@ -153,6 +153,10 @@ RELINKED_MEANS = (
     "(edited, moved to another file, or back after being removed); check that each one is "
     "the card it was."
 )
+RENAMED_MEANS = (
+    "Decks now known by another key (their `id:`, or their place in the folder imported, the "
+    "same on every machine), with their cards and history:"
+)
 
 
 @cli.command(name="import")
@@ -202,6 +206,7 @@ def import_command(
         a file without cards, is a warning and exits 1. Lists the cards relinked: matched to the
         card they were, and so keeping its history, although edited or moved."""
     from ..deck_import import import_paths
+    from ..locations import imported_dir
     from ..terminal_text import inert
     from .progress import Progress
 
@@ -217,6 +222,9 @@ def import_command(
             workspace.collection,
             plan.markdown + [str(path) for path in plan.files],
             now,
+            # A converted deck is placed in the folder of conversions, as `import` of that
+            # folder would place it: two inputs' `Default.md` are two decks.
+            roots=(out_dir if out_dir is not None else imported_dir(),),
             progress=Progress("import"),
         )
         if not outcome.errors:
@@ -249,6 +257,7 @@ def import_command(
         payload = {
             **report.as_dict(),
             "relinked_cards": relinked,
+            "renamed_decks": report.renamed,
             "warnings": warnings,
             "imported": True,
         }
@@ -282,6 +291,10 @@ def import_command(
         click.echo(RELINKED_MEANS)
         for card in report.relinked_cards:
             click.echo(inert(f"  relinked {card}"))
+    if report.renamed:
+        click.echo(RENAMED_MEANS)
+        for old, new in sorted(report.renamed.items()):
+            click.echo(inert(f"  {old} -> {new}"))
     sys.exit(1 if outcome.empty else 0)
 
 

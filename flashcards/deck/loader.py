@@ -66,24 +66,26 @@ class LoadResult:
         return counts
 
 
-def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Path]]:
-    """Expand folders to their `*.md` files (recursively, sorted); report missing paths."""
-    files: list[tuple[str, Path]] = []
+def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Path, str | None]]:
+    """Expand folders to their `*.md` files (recursively, sorted); report missing paths. Each
+    file comes as named, resolved, and with its place: its path relative to the folder named
+    (None for a file named on its own)."""
+    files: list[tuple[str, Path, str | None]] = []
     seen: set[Path] = set()
 
-    def add(shown: str, path: Path) -> None:
+    def add(shown: str, path: Path, place: str | None) -> None:
         try:
             key = path.resolve()
         except (OSError, RuntimeError):
             key = path.absolute()
         if key not in seen:
             seen.add(key)
-            files.append((shown, key))
+            files.append((shown, key, place))
 
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found: list[Path] = []
+            found: list[tuple[Path, str]] = []
             for root, dirs, names in os.walk(
                 path,
                 onerror=lambda e: errors.append(
@@ -91,11 +93,15 @@ def _deck_files(paths: list[str], errors: list[DeckError]) -> list[tuple[str, Pa
                 ),
             ):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root, n) for n in names if n.endswith(".md"))
-            for file in sorted(found):
-                add(str(file), file)
+                # The place, from os.walk's strings: pathlib's relative_to per file cost more
+                # than the rest of an unchanged import's reading.
+                below = Path(root).relative_to(path).as_posix()
+                prefix = "" if below == "." else below + "/"
+                found.extend((Path(root, n), prefix + n) for n in names if n.endswith(".md"))
+            for file, place in sorted(found):
+                add(str(file), file, place)
         elif path.exists() or path.is_symlink():
-            add(given, path)
+            add(given, path, None)
         else:
             errors.append(DeckError(given, 0, "no such file or folder"))
     return files
@@ -142,6 +148,8 @@ class DeckFile:
     shown: str  # the path as the user named it
     path: Path  # resolved
     data: bytes
+    place: str | None = None  # relative to the folder imported; None for a file named alone
+    builtin: bool = False  # in the built-in decks' folder (`place` is relative to it)
 
     @property
     def digest(self) -> str:
@@ -152,7 +160,7 @@ def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:
     """Read every deck file under `paths` (folders recursively); problems come back located."""
     errors: list[DeckError] = []
     files: list[DeckFile] = []
-    for shown, path in _deck_files(paths, errors):
+    for shown, path, place in _deck_files(paths, errors):
         try:
             if path.stat().st_size > MAX_DECK_BYTES:
                 size = path.stat().st_size / 1024 / 1024
@@ -160,7 +168,7 @@ def read_files(paths: list[str]) -> tuple[list[DeckFile], list[DeckError]]:
                     DeckError(shown, 0, f"file is {size:.1f} MB; decks are limited to 10 MB")
                 )
                 continue
-            files.append(DeckFile(shown, path, path.read_bytes()))
+            files.append(DeckFile(shown, path, path.read_bytes(), place))
         except OSError as exc:
             errors.append(DeckError(shown, 0, f"cannot read: {exc.strerror or exc}"))
     return files, errors
@@ -186,6 +194,8 @@ def parse_files(files: list[DeckFile], errors: list[DeckError] | None = None) ->
             continue
         loaded.file = str(file.path)
         loaded.digest = file.digest
+        loaded.place = file.place
+        loaded.builtin = file.builtin
         result.errors.extend(loaded.errors)
         result.decks.append(loaded)
     _check_duplicates(result)
@@ -217,11 +227,18 @@ def load_paths(paths: list[str]) -> LoadResult:
 
 
 def _check_duplicates(result: LoadResult) -> None:
-    """Two cards with the same content or the same explicit id cannot both keep a history."""
+    """Two cards with the same content or the same explicit id cannot both keep a history; two
+    decks with the same `id:` would be one deck."""
     by_fingerprint: dict[str, str] = {}
     by_id: dict[str, str] = {}
+    by_deck_id: dict[str, str] = {}
     for deck in result.decks:
         shown = deck.path
+        if deck.explicit_id is not None:
+            first_deck = by_deck_id.setdefault(deck.explicit_id, shown)
+            if first_deck != shown:
+                message = f"duplicate deck id '{deck.explicit_id}' (first at {first_deck})"
+                result.errors.append(DeckError(shown, 0, message))
         for card in deck.cards:
             here = f"{shown}:{card.line}"
             if card.explicit_id is not None:

@@ -92,8 +92,14 @@ class ParsedDeck:
 
     path: str  # as the user named it, for messages
     title: str
-    file: str = ""  # the resolved file, which identifies the deck in the collection
+    file: str = ""  # the resolved file on this machine (to open it again; not its identity)
     digest: str = ""  # of the file's bytes, so that an unchanged file need not be parsed again
+    # What identifies the deck on every machine (see flashcards.deck.identity): its `id:` from
+    # the front matter, else its place, the path relative to the folder imported (None for a
+    # file named on its own), and whether it lies in the built-in decks' folder.
+    explicit_id: str | None = None
+    place: str | None = None
+    builtin: bool = False
     description: str = ""
     tags: tuple[str, ...] = ()
     settings: dict[str, float | int] = field(default_factory=dict)

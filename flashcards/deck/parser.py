@@ -84,6 +84,14 @@ def parse_deck(text: str, path: str, default_title: str | None = None) -> Parsed
         settings=front_matter.settings,
     )
     deck.errors.extend(DeckError(path, line, msg) for line, msg in front_matter.errors)
+    deck_id = front_matter.extra.get("id")
+    if deck_id is not None:
+        if isinstance(deck_id, str | int) and _ID.match(str(deck_id)):
+            deck.explicit_id = str(deck_id)
+        else:
+            line = front_matter.key_lines.get("id", 2)
+            message = "front matter 'id': use letters, digits, '.', '_' and '-'"
+            deck.errors.append(DeckError(path, line, message))
     offset = front_matter.body_start
     body = lines[offset:]
     classes, headings = _classify(body)

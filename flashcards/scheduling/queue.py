@@ -44,7 +44,8 @@ __all__ = [
 class DeckInfo:
     id: int
     name: str
-    file: str
+    file: str  # where it was last imported from
+    key: str  # the same on every machine (flashcards.deck.identity)
     description: str
     new_per_day: int
     reviews_per_day: int
@@ -77,7 +78,7 @@ def deck_infos(conn: Connection, config: Config) -> list[DeckInfo]:
     """Decks that hold at least one card still in use, in file order (the curriculum's order
     for the built-in decks, which are numbered)."""
     has_cards = exists().where(and_(cards.c.deck_id == decks.c.id, cards.c.retired.is_(False)))
-    rows = conn.execute(select(decks).where(has_cards).order_by(decks.c.file))
+    rows = conn.execute(select(decks).where(has_cards).order_by(decks.c.key))
     infos = []
     for row in rows:
         settings = json.loads(row.settings or "{}")
@@ -86,6 +87,7 @@ def deck_infos(conn: Connection, config: Config) -> list[DeckInfo]:
                 id=row.id,
                 name=row.name,
                 file=row.file,
+                key=row.key,
                 description=row.description,
                 new_per_day=int(settings.get("new_per_day", config.new_per_day)),
                 reviews_per_day=int(settings.get("reviews_per_day", config.reviews_per_day)),

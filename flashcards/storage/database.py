@@ -20,7 +20,7 @@ __all__ = [
     "shown_location",
 ]
 
-SCHEMA_VERSION = 8  # the newest file in migrations/ (and in migrations/postgresql/)
+SCHEMA_VERSION = 9  # the newest file in migrations/ (and in migrations/postgresql/)
 BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT_S = 10
 WAL_CHECKPOINT_PAGES = 10_000

@@ -5,6 +5,9 @@ A parsed card is matched to a stored card, in this order: by explicit id; by ide
 among the stored cards that would otherwise be retired (an edited question or answer). Whatever
 is left is new; stored cards of the imported decks that matched nothing are retired, and come
 back with their history when their text returns.
+
+A deck is found by its key, the same on every machine (flashcards.deck.identity); where its file
+lies on this machine is written beside it at each import, and moves no card.
 """
 
 from __future__ import annotations
@@ -17,22 +20,36 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnDefault, Connection, bindparam, func, insert, select, update
+from sqlalchemy import ColumnDefault, Connection, Row, bindparam, func, insert, select, update
 
+from ..deck.identity import (
+    BUILTIN_PREFIX,
+    EXPLICIT_PREFIX,
+    deck_key,
+    is_legacy,
+    place_of,
+    trailing_match,
+)
 from ..deck.model import DeckError, ParsedCard, ParsedDeck, normalize_text
 from ..review_rules import TOPIC_SEPARATOR
 from .collection import Collection
+from .deck_lists import rename_deck_keys
 from .inserted import inserted_id
 from .tables import cards as card_table
 from .tables import decks as deck_table
 from .types import to_millis
+
+if TYPE_CHECKING:
+    from ..deck.loader import DeckFile
 
 __all__ = [
     "ImportConflict",
     "ImportReport",
     "import_decks",
     "import_decks_in",
+    "relocate_decks",
     "similarity",
     "unchanged_import",
 ]
@@ -78,6 +95,9 @@ class ImportReport:
     unchanged: int = 0
     decks: int = 0
     relinked_cards: list[Relinked] = field(default_factory=list)
+    # Decks whose key changed (old -> new): a legacy key taken over, or an `id:` added,
+    # changed or removed. The deck and its cards stayed; lists that name decks follow.
+    renamed: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -178,50 +198,192 @@ def _fuzzy_score(new: tuple[str, str], old: tuple[str, str]) -> float:
     return 0.0
 
 
-def _upsert_decks(conn: Connection, decks: list[ParsedDeck], builtin: bool) -> dict[str, int]:
-    existing = {row.file: row for row in conn.execute(select(deck_table))}
-    ids: dict[str, int] = {}
+def _settle_keys(decks: list[ParsedDeck], known: set[str]) -> list[str]:
+    """Each deck's key (flashcards.deck.identity); a file named on its own takes the known key
+    whose place ends its path, so that importing it alone updates the deck it already is."""
+    keys = []
     for deck in decks:
+        place = deck.place
+        if place is None:
+            place, taken = place_of(deck.file or deck.path, known)
+            if taken is not None and deck.explicit_id is None:
+                keys.append(taken)
+                continue
+        keys.append(deck_key(place, deck.explicit_id, deck.builtin))
+    return keys
+
+
+def _same_keys(decks: list[ParsedDeck], keys: list[str]) -> list[DeckError]:
+    """Two files of one import that would be one deck."""
+    first: dict[str, str] = {}
+    errors = []
+    for deck, key in zip(decks, keys, strict=True):
+        seen = first.setdefault(key, deck.path)
+        if seen != deck.path:
+            what = f"id '{deck.explicit_id}'" if deck.explicit_id else f"place '{key}'"
+            errors.append(
+                DeckError(
+                    deck.path,
+                    0,
+                    f"same deck {what} as {seen}: give one of them another `id:` in its front "
+                    "matter, or import the folder that holds both",
+                )
+            )
+    return errors
+
+
+def _other_decks(
+    others: dict[int, tuple[ParsedDeck, str, str]],
+    matches: list[tuple[_Incoming, _Stored, bool]],
+    stored: list[_Stored],
+) -> list[DeckError]:
+    """Decks last imported from another file that is still on this machine (`others`: deck id
+    -> the deck now, its key, that file) which keep none of their cards: two different decks
+    at one place (two folders imported apart, each with its `basics.md`), not two copies of one
+    folder (two checkouts, one behind the other). Merging them would retire one's cards."""
+    kept = {s.deck_id for _incoming, s, _fuzzy in matches}
+    had = {s.deck_id for s in stored if not s.retired}
+    return [
+        DeckError(
+            deck.path,
+            0,
+            f"the deck '{key}' was imported from {file}, a different file that is still there:"
+            " to keep both, give one an `id:` in its front matter (or import the folder that"
+            " holds both); if that file is an older copy of this one, update or remove it",
+        )
+        for deck_id, (deck, key, file) in others.items()
+        if deck_id in had and deck_id not in kept
+    ]
+
+
+def _takeover(deck: ParsedDeck, key: str, free: list[Row[Any]]) -> Row[Any] | None:
+    """A stored deck whose key this deck takes over: the one last imported from this very file
+    (its `id:` was added, changed or removed, or the folder imported changed), else a deck
+    from before schema 9 whose absolute path ends with this deck's place."""
+    file = deck.file or deck.path
+    for row in free:
+        if row.file == file:
+            return row
+    place = deck.place or place_of(file, ())[0]
+    builtin = key.startswith(BUILTIN_PREFIX)
+    legacy = [
+        row
+        for row in free
+        if is_legacy(row.key) and bool(row.builtin) == builtin and trailing_match(row.key, place)
+    ]
+
+    def shared(row: Row[Any]) -> int:  # trailing parts in common with this file's path
+        count = 0
+        for a, b in zip(reversed(Path(row.key).parts), reversed(Path(file).parts), strict=False):
+            if a != b:
+                break
+            count += 1
+        return count
+
+    legacy.sort(key=shared, reverse=True)
+    if len(legacy) > 1 and shared(legacy[0]) == shared(legacy[1]):
+        return None  # two equally likely: take neither (the cards still move with history)
+    return legacy[0] if legacy else None
+
+
+def _upsert_decks(
+    conn: Connection, decks: list[ParsedDeck], builtin: bool, report: ImportReport
+) -> tuple[list[int], dict[int, tuple[ParsedDeck, str, str]]]:
+    """Each deck's row id, in order: found by key, or taken over, or new. And the decks found
+    by key that were last imported from another file still on this machine (see
+    `_other_decks`)."""
+    rows = list(conn.execute(select(deck_table)))
+    by_key = {row.key: row for row in rows}
+    keys = _settle_keys(decks, set(by_key))
+    errors = _same_keys(decks, keys)
+    if errors:
+        raise ImportConflict(errors)
+    free = [row for row in rows if row.key not in set(keys)]
+    ids: list[int] = []
+    others: dict[int, tuple[ParsedDeck, str, str]] = {}
+    for deck, key in zip(decks, keys, strict=True):
         file = deck.file or deck.path
         values = {
+            "key": key,
+            "file": file,
             "name": deck.title,
             "digest": deck.digest,
             "description": deck.description,
             "tags": " ".join(deck.tags),
             "settings": json.dumps(deck.settings, sort_keys=True),
-            "builtin": builtin,
+            "builtin": builtin or key.startswith(BUILTIN_PREFIX),
         }
-        row = existing.get(file)
+        row = by_key.get(key)
         if row is None:
-            ids[file] = inserted_id(conn.execute(insert(deck_table).values(file=file, **values)))
+            row = _takeover(deck, key, free)
+            if row is not None:
+                free.remove(row)
+                report.renamed[row.key] = key
+        elif row.file not in ("", file) and not row.builtin and Path(row.file).is_file():
+            others[row.id] = (deck, key, row.file)
+        if row is None:
+            ids.append(inserted_id(conn.execute(insert(deck_table).values(**values))))
             continue
-        ids[file] = row.id
-        if any(getattr(row, key) != value for key, value in values.items()):
+        ids.append(row.id)
+        if any(getattr(row, name) != value for name, value in values.items()):
             conn.execute(update(deck_table).where(deck_table.c.id == row.id).values(**values))
-    return ids
+    return ids, others
 
 
-def unchanged_import(collection: Collection, digests: dict[str, str]) -> ImportReport | None:
-    """If every file (resolved path -> digest of its bytes) was imported as it is now, the
-    report of importing it again, without parsing anything; else None."""
-    if not digests:
-        return None
+def unchanged_import(
+    collection: Collection, files: list[DeckFile]
+) -> tuple[ImportReport, dict[int, str]] | None:
+    """If every deck file was imported as it is now, the report of importing it again, without
+    parsing anything, and the decks last imported from another place (another machine's copy
+    of the folder): deck id -> this machine's file, to write with `relocate_decks`. Else None.
+    A file is found by the digest of its bytes (equal bytes: the same `id:`, if any), and must
+    be at its key's place."""
+    digests = [f.digest for f in files]  # each one hashes the file again
+    if not files or len(set(digests)) < len(digests):
+        return None  # copies of one file are duplicates: the full import says so
     with collection.read() as conn:
-        stored = dict(
-            conn.execute(
-                select(deck_table.c.file, deck_table.c.digest).where(
-                    deck_table.c.file.in_(list(digests))
-                )
-            ).all()
-        )
-        if stored != digests:
-            return None
+        rows = conn.execute(
+            select(deck_table.c.id, deck_table.c.key, deck_table.c.digest, deck_table.c.file)
+        ).all()
+        by_digest = {row.digest: row for row in rows if row.digest}
+        known = {row.key for row in rows}
+        moved: dict[int, str] = {}
+        for file, digest in zip(files, digests, strict=True):
+            row = by_digest.get(digest)
+            if row is None or not _holds(row.key, file, known):
+                return None
+            if row.file != str(file.path):
+                moved[row.id] = str(file.path)
+        ids = [by_digest[digest].id for digest in digests]
         unchanged = conn.execute(
-            select(func.count())
-            .select_from(card_table.join(deck_table, deck_table.c.id == card_table.c.deck_id))
-            .where(deck_table.c.file.in_(list(digests)), card_table.c.retired.is_(False))
+            select(func.count()).where(
+                card_table.c.deck_id.in_(ids), card_table.c.retired.is_(False)
+            )
         ).scalar_one()
-    return ImportReport(unchanged=unchanged, decks=len(digests))
+    return ImportReport(unchanged=unchanged, decks=len(files)), moved
+
+
+def relocate_decks(conn: Connection, moved: dict[int, str]) -> None:
+    """Write where this machine holds each deck's file (deck id -> file); nothing else."""
+    if moved:
+        conn.execute(
+            update(deck_table)
+            .where(deck_table.c.id == bindparam("deck_id"))
+            .values(file=bindparam("file")),
+            [{"deck_id": deck_id, "file": file} for deck_id, file in moved.items()],
+        )
+
+
+def _holds(key: str, file: DeckFile, known: set[str]) -> bool:
+    """Whether a deck stored under `key` is the one this file (with the same bytes) makes."""
+    if key.startswith(BUILTIN_PREFIX) != file.builtin:
+        return False
+    if key.removeprefix(BUILTIN_PREFIX).startswith(EXPLICIT_PREFIX):
+        return True  # the same bytes hold the same `id:`
+    if file.place is not None:
+        return key == deck_key(file.place, None, file.builtin)
+    place, taken = place_of(str(file.path), known)
+    return key == (taken or deck_key(place, None, file.builtin))
 
 
 def import_decks(
@@ -257,8 +419,10 @@ def _import(
     progress: Callable[[str], None],
 ) -> ImportReport:
     report = ImportReport(decks=len(decks))
-    deck_ids = _upsert_decks(conn, decks, builtin)
-    imported_deck_ids = set(deck_ids.values())
+    deck_ids, others = _upsert_decks(conn, decks, builtin, report)
+    if report.renamed:
+        rename_deck_keys(conn, report.renamed)
+    imported_deck_ids = set(deck_ids)
     deck_files = {
         row.id: row.file for row in conn.execute(select(deck_table.c.id, deck_table.c.file))
     }
@@ -287,8 +451,7 @@ def _import(
         by_fingerprint.setdefault(s.fingerprint, []).append(s)
 
     parsed: list[_Incoming] = []
-    for deck in decks:
-        deck_id = deck_ids[deck.file or deck.path]
+    for deck, deck_id in zip(decks, deck_ids, strict=True):
         parsed.extend(
             _Incoming(card, deck_id, position, card.fingerprint, deck.path)
             for position, card in enumerate(deck.cards)
@@ -315,6 +478,10 @@ def _import(
         found.taken = True
         matches.append((incoming, found, False))
 
+    if others:
+        errors = _other_decks(others, matches, stored)
+        if errors:
+            raise ImportConflict(errors)
     _refuse_copies(
         matches, imported_deck_ids, deck_files, {d.file or d.path: d.path for d in decks}
     )
@@ -397,8 +564,11 @@ def _refuse_copies(
     """A card found in a deck that is not being imported has moved here, unless that deck's
     file still holds it: then it is a copy, which would share one history between two cards."""
     elsewhere = [m for m in matches if m[1].deck_id not in imported_deck_ids and not m[1].retired]
+    importing = set(shown)
     files = {
-        deck_files[m[1].deck_id] for m in elsewhere if Path(deck_files[m[1].deck_id]).is_file()
+        deck_files[m[1].deck_id]
+        for m in elsewhere
+        if deck_files[m[1].deck_id] not in importing and Path(deck_files[m[1].deck_id]).is_file()
     }
     if not files:
         return

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
+from ..deck.identity import trailing_match
 from ..rounds.model import ParsedRound, RubricItem, Step, round_from_json, round_to_json
 from ..rounds.run import Question, RoundRun, StepProgress
 from .importer import similarity
@@ -126,11 +127,23 @@ def round_sources(conn: Connection) -> dict[str, str]:
     return {row.key: row.file for row in conn.execute(select(rounds_t.c.key, rounds_t.c.file))}
 
 
-def rounds_unchanged(conn: Connection, digests: dict[str, str]) -> bool:
-    """Whether every round file (resolved path -> digest of its bytes) is stored exactly as it
-    is now: then there is nothing to parse or write (the built-in rounds at each start)."""
-    stored = {tuple(row) for row in conn.execute(select(rounds_t.c.file, rounds_t.c.digest))}
-    return all((file, digest) in stored for file, digest in digests.items())
+def rounds_unchanged(conn: Connection, files: dict[str, tuple[str, str | None]]) -> bool:
+    """Whether every round file (resolved path -> digest of its bytes, and its place: its path
+    in the folder imported) is stored exactly as it is now: then there is nothing to parse or
+    write (the built-in rounds at each start). A round last imported from the same place in
+    another copy of the folder (another machine, another install) with the same bytes counts:
+    its stored file, only shown, stays the one it was imported from."""
+    stored = conn.execute(select(rounds_t.c.file, rounds_t.c.digest)).all()
+    exact = {(file, digest) for file, digest in stored}
+    by_digest: dict[str, list[str]] = {}
+    for file, digest in stored:
+        by_digest.setdefault(digest, []).append(file)
+    for path, (digest, place) in files.items():
+        if (path, digest) in exact:
+            continue
+        if place is None or not any(trailing_match(f, place) for f in by_digest.get(digest, ())):
+            return False
+    return True
 
 
 def known_card_names(conn: Connection) -> set[str]:

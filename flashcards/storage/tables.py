@@ -47,7 +47,10 @@ class MetaRow(SQLModel, table=True):
 class DeckRow(SQLModel, table=True):
     __tablename__ = "deck"
     id: int | None = Field(default=None, primary_key=True)
-    file: str = Field(unique=True)  # the deck's resolved source file: its identity
+    # What identifies the deck on every machine (schema 9; flashcards.deck.identity): its `id:`,
+    # else its path relative to the folder imported, `builtin/…` for a built-in deck. Before
+    # schema 9 it was the file's absolute path, which the next import takes over.
+    key: str = Field(unique=True)
     name: str = Field(index=True)
     description: str = ""
     tags: str = ""  # space-separated
@@ -55,6 +58,9 @@ class DeckRow(SQLModel, table=True):
     builtin: bool = False
     # blake2b of the file's bytes when last imported (schema 3); "" before that.
     digest: str = Field(default="", sa_column_kwargs={"server_default": ""})
+    # The resolved file it was last imported from (schema 9): to open it again. On another
+    # machine that file may not exist; each import writes its own, without touching any card.
+    file: str = Field(default="", sa_column_kwargs={"server_default": ""})
 
 
 class CardRow(SQLModel, table=True):

@@ -3,8 +3,9 @@ and scheduled, but left out of home, "study all" and exams), removing (after a b
 keeps their history), and whether the built-in decks are added and updated.
 
 The choices live in the collection's `meta` table, so they stick to the collection whatever
-the environment: `hidden_decks` (a JSON list of deck files), `builtin_decks` ("on"/"off") and
-`removed_builtin_decks` (built-in deck files never to be added again)."""
+the environment or machine: `hidden_decks` (a JSON list of deck keys, see
+flashcards.deck.identity), `builtin_decks` ("on"/"off") and `removed_builtin_decks` (keys of
+built-in decks never to be added again; before schema 9, their absolute paths)."""
 
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ from typing import TypeVar
 from sqlalchemy import Connection, delete, func, select
 
 from ..storage.collection import Collection
+from ..storage.deck_lists import HIDDEN, REMOVED_BUILTIN, key_list, read_meta, write_meta
 from ..storage.tables import cards as cards_t
 from ..storage.tables import decks as decks_t
 from ..storage.tables import exam_answers as answers_t
-from ..storage.tables import meta as meta_t
 from ..storage.tables import reviews as reviews_t
 from ..storage.totals import recount
 
@@ -30,20 +31,18 @@ __all__ = [
     "builtin_enabled",
     "deck_by_id",
     "find_deck",
-    "hidden_deck_files",
+    "hidden_deck_keys",
     "keep_builtin_off_if_new",
     "list_decks",
     "names_deck",
     "remove_deck",
-    "removed_builtin_files",
+    "removed_builtin_keys",
     "set_builtin",
     "set_hidden",
 ]
 
 
-HIDDEN = "hidden_decks"
 BUILTIN = "builtin_decks"
-REMOVED_BUILTIN = "removed_builtin_decks"
 
 
 class UnknownDeck(Exception):
@@ -54,7 +53,8 @@ class UnknownDeck(Exception):
 class DeckSummary:
     id: int
     name: str
-    file: str
+    key: str  # the same on every machine (flashcards.deck.identity)
+    file: str  # where it was last imported from
     builtin: bool
     hidden: bool
     cards: int  # in use (not retired)
@@ -63,6 +63,7 @@ class DeckSummary:
     def as_dict(self) -> dict:
         return {
             "name": self.name,
+            "key": self.key,
             "file": self.file,
             "builtin": self.builtin,
             "hidden": self.hidden,
@@ -71,45 +72,29 @@ class DeckSummary:
         }
 
 
-def _read_meta(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(meta_t.c.value).where(meta_t.c.key == key)).scalar()
+def hidden_deck_keys(conn: Connection) -> set[str]:
+    """The keys of the decks the person hid."""
+    return key_list(conn, HIDDEN)
 
 
-def _write_meta(conn: Connection, key: str, value: str) -> None:
-    conn.execute(delete(meta_t).where(meta_t.c.key == key))
-    conn.execute(meta_t.insert().values(key=key, value=value))
-
-
-def _file_list(conn: Connection, key: str) -> set[str]:
-    try:
-        values = json.loads(_read_meta(conn, key) or "[]")
-    except ValueError:
-        return set()
-    return {v for v in values if isinstance(v, str)} if isinstance(values, list) else set()
-
-
-def hidden_deck_files(conn: Connection) -> set[str]:
-    """The files of the decks the person hid."""
-    return _file_list(conn, HIDDEN)
-
-
-def removed_builtin_files(conn: Connection) -> set[str]:
-    """Built-in deck files the person removed: never added again."""
-    return _file_list(conn, REMOVED_BUILTIN)
+def removed_builtin_keys(conn: Connection) -> set[str]:
+    """Keys of the built-in decks the person removed: never added again. (Removed before
+    schema 9: their absolute paths.)"""
+    return key_list(conn, REMOVED_BUILTIN)
 
 
 def builtin_enabled(collection: Collection) -> bool:
     """Whether the built-in decks are added to and updated in this collection (on unless the
     person turned them off)."""
     with collection.read() as conn:
-        return _read_meta(conn, BUILTIN) != "off"
+        return read_meta(conn, BUILTIN) != "off"
 
 
 def keep_builtin_off_if_new(collection: Collection) -> None:
     """A collection still without decks or a choice, opened with FLASHCARDS_NO_BUILTIN=1, keeps
     the built-in decks off from then on, with or without the variable."""
     with collection.read() as conn:
-        decided = _read_meta(conn, BUILTIN) is not None
+        decided = read_meta(conn, BUILTIN) is not None
         empty = conn.execute(select(decks_t.c.id).limit(1)).first() is None
     if not decided and empty:
         set_builtin(collection, False)
@@ -117,7 +102,7 @@ def keep_builtin_off_if_new(collection: Collection) -> None:
 
 def set_builtin(collection: Collection, enabled: bool) -> None:
     with collection.write() as conn:
-        _write_meta(conn, BUILTIN, "on" if enabled else "off")
+        write_meta(conn, BUILTIN, "on" if enabled else "off")
 
 
 def list_decks(collection: Collection) -> list[DeckSummary]:
@@ -138,6 +123,7 @@ def list_decks(collection: Collection) -> list[DeckSummary]:
         select(
             decks_t.c.id,
             decks_t.c.name,
+            decks_t.c.key,
             decks_t.c.file,
             decks_t.c.builtin,
             in_use.c.cards,
@@ -145,14 +131,14 @@ def list_decks(collection: Collection) -> list[DeckSummary]:
         )
         .join(in_use, in_use.c.deck_id == decks_t.c.id)
         .outerjoin(answered, answered.c.deck_id == decks_t.c.id)
-        .order_by(decks_t.c.file)
+        .order_by(decks_t.c.key)
     )
     with collection.read() as conn:
-        hidden = hidden_deck_files(conn)
+        hidden = hidden_deck_keys(conn)
         rows = conn.execute(statement).all()
     return [
-        DeckSummary(id, name, file, bool(builtin), file in hidden, int(cards), int(reviews))
-        for id, name, file, builtin, cards, reviews in rows
+        DeckSummary(id, name, key, file, bool(builtin), key in hidden, int(cards), int(reviews))
+        for id, name, key, file, builtin, cards, reviews in rows
     ]
 
 
@@ -188,13 +174,13 @@ def deck_by_id(collection: Collection, deck_id: int) -> DeckSummary:
 def set_hidden(collection: Collection, deck: DeckSummary, hidden: bool) -> bool:
     """Hide or show a deck again; returns whether anything changed."""
     with collection.write() as conn:
-        files = hidden_deck_files(conn)
-        before = deck.file in files
+        keys = hidden_deck_keys(conn)
+        before = deck.key in keys
         if hidden:
-            files.add(deck.file)
+            keys.add(deck.key)
         else:
-            files.discard(deck.file)
-        _write_meta(conn, HIDDEN, json.dumps(sorted(files)))
+            keys.discard(deck.key)
+        write_meta(conn, HIDDEN, json.dumps(sorted(keys)))
     return before != hidden
 
 
@@ -211,10 +197,10 @@ def remove_deck(collection: Collection, deck: DeckSummary, backup: Callable[[], 
         conn.execute(delete(reviews_t).where(reviews_t.c.card_id.in_(ids)))
         conn.execute(delete(cards_t).where(cards_t.c.deck_id == deck.id))
         conn.execute(delete(decks_t).where(decks_t.c.id == deck.id))
-        hidden = hidden_deck_files(conn) - {deck.file}
-        _write_meta(conn, HIDDEN, json.dumps(sorted(hidden)))
+        hidden = hidden_deck_keys(conn) - {deck.key}
+        write_meta(conn, HIDDEN, json.dumps(sorted(hidden)))
         if deck.builtin:
-            removed = removed_builtin_files(conn) | {deck.file}
-            _write_meta(conn, REMOVED_BUILTIN, json.dumps(sorted(removed)))
+            removed = removed_builtin_keys(conn) | {deck.key}
+            write_meta(conn, REMOVED_BUILTIN, json.dumps(sorted(removed)))
         recount(conn)  # the day totals and each card's retention, without the removed answers
     return made

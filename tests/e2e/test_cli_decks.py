@@ -82,6 +82,7 @@ def test_import_twice_then_edit(tmp_path):
         "unchanged": 0,
         "rounds": {"added": 0, "updated": 0, "unchanged": 0},
         "relinked_cards": [],
+        "renamed_decks": {},
         "warnings": [],
     }
     second = run("import", "--json", str(deck))

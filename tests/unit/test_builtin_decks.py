@@ -87,7 +87,7 @@ def test_a_new_version_of_a_builtin_card_updates_it_in_place(tmp_path, monkeypat
     monkeypatch.delenv("FLASHCARDS_NO_BUILTIN")
     collection = Collection(str(tmp_path / "c.sqlite3"))
     try:
-        assert sync_builtin_decks(collection, clock.now()).added >= 450
+        assert sync_builtin_decks(collection, clock.now()).report.added >= 450
         cards = CardRow.__table__
         with collection.write() as conn:
             card_id, front = conn.execute(
@@ -104,7 +104,7 @@ def test_a_new_version_of_a_builtin_card_updates_it_in_place(tmp_path, monkeypat
         start = text.index("<!-- id: metric-ndcg-vs-map -->")
         answer = text.index("\nA: ", start)
         deck.write_text(text[: answer + 4] + "(Reworded.) " + text[answer + 4 :])
-        report = sync_builtin_decks(collection, clock.now())
+        report = sync_builtin_decks(collection, clock.now()).report
         assert (report.added, report.retired, report.updated) == (0, 0, 1)
         with collection.read() as conn:
             back = conn.execute(select(cards.c.back).where(cards.c.id == card_id)).scalar()

@@ -111,7 +111,7 @@ def test_built_in_decks_off_sticks_to_the_collection(db_location, tmp_path, ship
         assert sync_builtin_decks(collection, clock.now()) is None
         assert list_decks(collection) == []
         set_builtin(collection, True)
-        assert sync_builtin_decks(collection, clock.now()).added == 4
+        assert sync_builtin_decks(collection, clock.now()).report.added == 4
     finally:
         collection.close()
 

@@ -104,7 +104,7 @@ def make_collection(path: str, cards: int, new_cards: int = 0, seed: int = 7) ->
     collection = Collection(path)
     with collection.write() as conn:
         deck_id = conn.execute(
-            insert(DeckRow.__table__).values(file="/decks/generated.md", name="Generated")
+            insert(DeckRow.__table__).values(key="generated.md", name="Generated")
         ).inserted_primary_key[0]
         for number in range(cards + new_cards):
             values = dict(
