@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Select, String, and_, false, literal_column, 
 from ..review_rules import CardState
 from ..scheduling.days import StudyDay
 from ..storage.collection import Collection
-from ..storage.dialect import LIKE_ESCAPE, is_sqlite, like_any_case, without_index
+from ..storage.dialect import LIKE_ESCAPE, like_any_case, without_index
 from ..storage.packed import packed_column
 from ..storage.tables import cards, decks
 from .index import (
@@ -161,17 +161,9 @@ def search(
         # SQLite's own page cache (2 MiB), no larger: text is found without reading the card
         # table, and a cache that grows to hold it made a connection's first scan slower
         # (r<0.8 on 100,000 cards: 130 ms in a 64 MiB cache, 75 ms in 2 MiB).
-        # The ids come back as one JSON array: tens of thousands of rows, one step each, took
-        # 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000).
-        if is_sqlite(conn):
-            return packed_column(conn, statement)
-        # A server's rows come in bulk; taken straight from the driver's cursor, 20,000 ids took
-        # 37 ms where SQLAlchemy's result took 56 ms (the query itself: 30 ms).
-        result = conn.execute(statement)
-        try:
-            return [row[0] for row in result.cursor.fetchall()]
-        finally:
-            result.close()
+        # On SQLite the ids come back as one JSON array: tens of thousands of rows, one step
+        # each, took 15-60 ms more than the array (`drift` on 100,000 cards matches 45,000).
+        return packed_column(conn, statement)
 
 
 def search_statement(

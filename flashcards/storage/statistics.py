@@ -17,11 +17,9 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
-    CompoundSelect,
     Connection,
     Float,
     Integer,
-    Select,
     and_,
     bindparam,
     cast,
@@ -37,7 +35,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ColumnElement
 
 from ..review_rules import TOPIC_SEPARATOR, CardState
-from .dialect import ALL_ROWS, as_count, is_sqlite, least
+from .dialect import ALL_ROWS, as_count, least
 from .packed import PackedStatement
 from .tables import cards, decks, exam_answers, exams, review_days
 from .types import to_millis
@@ -70,24 +68,6 @@ RecallExpression = Callable[
 ]  # fmt: skip
 
 
-class _Statement:
-    """A statement read in one step on SQLite (packed.py: the rows as one JSON value, so a
-    worker does not wait for the GIL at every row) and the ordinary way on other engines."""
-
-    def __init__(self, statement: Select[Any] | CompoundSelect) -> None:
-        self.statement = statement
-        self.packed = PackedStatement(statement)
-
-    def compile_for(self, dialect: Dialect) -> None:
-        if dialect.name == "sqlite":
-            self.packed.compile_for(dialect)
-
-    def rows(self, conn: Connection, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        if is_sqlite(conn):
-            return self.packed.rows(conn, params)
-        return [tuple(row) for row in conn.execute(self.statement, params)]
-
-
 class DayTotals(NamedTuple):
     """One study day's answers (`day` an ordinal), split by the card's state before them."""
 
@@ -108,7 +88,7 @@ class RetentionTotals(NamedTuple):
     mature_total: int
 
 
-_DAYS = _Statement(
+_DAYS = PackedStatement(
     select(
         review_days.c.day,
         review_days.c.learning,
@@ -117,7 +97,7 @@ _DAYS = _Statement(
         review_days.c.duration_ms,
     ).where(review_days.c.day >= bindparam("first"), review_days.c.day <= bindparam("last"))
 )
-_RETENTION_DAYS = _Statement(
+_RETENTION_DAYS = PackedStatement(
     select(
         review_days.c.day,
         review_days.c.young_passed,
@@ -127,7 +107,7 @@ _RETENTION_DAYS = _Statement(
     ).where(review_days.c.day > bindparam("after"), review_days.c.day <= bindparam("last"))
 )
 _answers = review_days.c.learning + review_days.c.review + review_days.c.relearning
-_STUDY_DAYS = _Statement(select(review_days.c.day).where(_answers > 0))
+_STUDY_DAYS = PackedStatement(select(review_days.c.day).where(_answers > 0))
 
 
 def day_totals(conn: Connection, first: int, last: int) -> list[DayTotals]:
@@ -158,7 +138,7 @@ def due_counts(conn: Connection, ends: Sequence[datetime]) -> list[int]:
 
 
 @functools.cache
-def _forecast_statement(days: int) -> _Statement:
+def _forecast_statement(days: int) -> PackedStatement:
     """Due cards over `days` windows; its parameters: start_0, end_0, ... (milliseconds)."""
     columns = (column("day", Integer), column("start", BigInteger), column("end", BigInteger))
     rows = [
@@ -182,7 +162,7 @@ def _forecast_statement(days: int) -> _Statement:
         )
         .scalar_subquery()
     )
-    return _Statement(select(window.c.day, count))
+    return PackedStatement(select(window.c.day, count))
 
 
 class StateCounts(NamedTuple):
@@ -208,7 +188,7 @@ def state_counts(conn: Connection, now: datetime) -> StateCounts:
     return StateCounts(by_state, leeches, buried)
 
 
-def _states_statement() -> _Statement:
+def _states_statement() -> PackedStatement:
     active = cards.c.retired.is_(False)
     # The union's columns are integers on both engines (PostgreSQL unites no boolean with one).
     by_state = (
@@ -226,7 +206,7 @@ def _states_statement() -> _Statement:
     buried = select(literal(2), literal(0), literal(0), func.count()).where(
         active, cards.c.buried_until > now
     )
-    return _Statement(union_all(by_state, leeches, buried))
+    return PackedStatement(union_all(by_state, leeches, buried))
 
 
 _STATES = _states_statement()
@@ -256,7 +236,7 @@ class AreaSums(NamedTuple):
 
 
 FIGURE_COLUMNS = ("cards", "reviewed", "recall", "lapses", "passed", "total", "credit", "asked")
-_DECK_NAMES = _Statement(select(decks.c.id, decks.c.name))
+_DECK_NAMES = PackedStatement(select(decks.c.id, decks.c.name))
 
 
 def area_totals(
@@ -302,7 +282,7 @@ def area_totals(
 
 
 @functools.cache
-def _areas_statement(recall_sql: RecallExpression) -> _Statement:
+def _areas_statement(recall_sql: RecallExpression) -> PackedStatement:
     """The decks and topics in one statement (its parameters: now_ms, the curve's factor and
     decay, and topics): the cards are read once, grouped by deck and topic; the engine sums the
     decks, ranks the topics and counts them from that grouping, so Python sees only what is
@@ -386,7 +366,7 @@ def _areas_statement(recall_sql: RecallExpression) -> _Statement:
         *(literal(0) for _ in FIGURE_COLUMNS[:-1]),
         func.count(),
     ).where(area.c.topic != "")
-    return _Statement(union_all(by_deck, select(ranked), count))
+    return PackedStatement(union_all(by_deck, select(ranked), count))
 
 
 def compile_statements(dialect: Dialect, recall: RecallExpression, forecast_days: int) -> None:
