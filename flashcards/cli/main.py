@@ -304,9 +304,14 @@ def _forget_new_collection(workspace: Workspace) -> None:
     path = workspace.collection.sqlite_path
     if not workspace.created or path is None:
         return
+    _remove_collection_file(path)
+    click.echo(f"flashcards: the new collection {path} was removed again", err=True)
+
+
+def _remove_collection_file(path: Path) -> None:
+    """A SQLite collection this command made, with its write-ahead log, gone again."""
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    click.echo(f"flashcards: the new collection {path} was removed again", err=True)
 
 
 def _convert_inputs(
@@ -860,19 +865,18 @@ def copy_command(options: Options, target: str) -> None:
     except CollectionError as exc:
         source.close()
         fail(f"flashcards: {exc}")
-    failure = None
     try:
         copied = copy_collection(source, destination)
-    except TransferError as exc:
-        failure = str(exc)
-    finally:
+    except BaseException as exc:  # whatever stopped it, no half-made file is left behind
         destination.close()
         source.close()
-    if failure is not None:
         if new_file is not None:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(new_file) + suffix).unlink(missing_ok=True)
-        fail(f"flashcards: {shown}: {failure}; nothing was copied")
+            _remove_collection_file(new_file)
+        if isinstance(exc, TransferError):
+            fail(f"flashcards: {shown}: {exc}; nothing was copied")
+        raise
+    destination.close()
+    source.close()
     click.echo(
         f"Copied {_plural(copied.cards, 'card')} and {_plural(copied.reviews, 'review')} "
         f"into {shown}."

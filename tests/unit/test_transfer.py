@@ -88,3 +88,26 @@ def test_a_collection_is_never_copied_over_another(db_location, tmp_path, clock)
     assert everything(target.collection) == before
     source.close()
     target.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_copy_that_fails_half_way_leaves_no_new_file(tmp_path, clock, monkeypatch):
+    from click.testing import CliRunner
+
+    from flashcards.cli.main import cli
+    from flashcards.storage import transfer
+
+    source = studied(str(tmp_path / "laptop.sqlite3"), tmp_path, clock)
+    source.close()
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(transfer, "copy_collection", full_disk)
+    target = tmp_path / "copy.sqlite3"
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "laptop.sqlite3"), "copy", str(target)]
+    )
+    assert isinstance(result.exception, OSError)
+    assert not target.exists()
+    assert not (tmp_path / "copy.sqlite3-wal").exists()
