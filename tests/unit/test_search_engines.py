@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -126,6 +125,8 @@ def test_the_server_answers_text_from_its_trigram_indexes(postgres_server: Serve
         # As autovacuum does soon after a large import. Until then a GIN index keeps the new
         # cards in its pending list, which the planner counts as a cost: it read the whole
         # table instead (45 ms, against 0.04 ms through the indexes, on 10,000 cards).
+        import psycopg  # the `postgres` extra, which the server fixture has checked
+
         with psycopg.connect(
             host=str(postgres_server.root), dbname=name, user=ROLE, autocommit=True
         ) as admin:
@@ -147,6 +148,8 @@ def test_a_server_that_refuses_pg_trgm_still_searches(postgres_server: Server, t
     name = f"plain_{os.getpid()}"
     postgres_server.admin(f"CREATE ROLE {role} LOGIN")
     postgres_server.admin(f"CREATE DATABASE {name}")
+    import psycopg  # the `postgres` extra, which the server fixture has checked
+
     with psycopg.connect(
         host=str(postgres_server.root), dbname=name, user=ROLE, autocommit=True
     ) as admin:
